@@ -1,0 +1,58 @@
+# The two commands: `make run` and `make test`. Each builds only what is missing or out of date.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BLINA  := $(VENV)/bin/blina
+RASA   := $(VENV)/bin/rasa
+MODEL  := models/blina.tar.gz
+BUILT  := build/.built
+
+# Rasa must not phone home, and TensorFlow should stay quiet and small on a 2-core machine.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+# Rasa 3.6 runs on Python 3.10 only: python3.10 on PATH first, then pyenv's.
+PYTHON310 := $(shell for p in python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+
+KNOWLEDGE_SRC := $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py)
+TRAINING_SRC  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard assistant/nlu_components.py)
+
+.PHONY: help setup run test bench clean
+help:
+	@echo "make run    set up what is missing and start the assistant"
+	@echo "make test   set up what is missing and run every test"
+	@echo "make bench  print performance figures"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 is needed (Rasa 3.6 does not run on 3.11)." \
+		"Put python3.10 on PATH or install it with 'pyenv install 3.10.13', then run make again." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@touch $@
+
+$(BUILT): $(VENV)/.installed $(KNOWLEDGE_SRC)
+	$(BLINA) build
+	@touch $@
+
+$(MODEL): $(BUILT) $(TRAINING_SRC)
+	$(RASA) train --quiet --fixed-model-name blina --out models
+	@touch $@
+
+setup: $(MODEL)
+
+run: setup
+	$(BLINA) serve
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf build models results .pytest_cache

@@ -1,0 +1,1 @@
+"""The application: settings, the `blina` command, the servers and the spaCy pipeline builder."""

@@ -1,0 +1,1 @@
+"""Red-flag detection and triage summaries, independent of the NLU model."""
