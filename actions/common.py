@@ -1,0 +1,72 @@
+"""What every action shares: the knowledge base opened once, who is asking, the entities of a
+message in canonical form, and a base class that turns any failure into a clear message."""
+import abc
+import datetime as dt
+import functools
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.clinic import clinic_settings
+from knowledge.store import KnowledgeBase
+from knowledge.texts import render_text
+
+logger = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    return KnowledgeBase()
+
+
+def audience(tracker: Tracker) -> str:
+    """Staff see protocol detail; the staff console marks its messages with metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return "staff" if metadata.get("audience") == "staff" else "patient"
+
+
+def entity_ids(tracker: Tracker, label: str) -> List[str]:
+    """Canonical term ids of the latest message's entities with this label, in order."""
+    kb = knowledge_base()
+    found = []
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") != label:
+            continue
+        term = kb.term_id(str(entity.get("value", "")), label)
+        if term and term not in found:
+            found.append(term)
+    return found
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class SafeAction(Action, abc.ABC):
+    """An action whose failures reach the user as "call the clinic", never as silence or a trace."""
+
+    @abc.abstractmethod
+    def respond(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+        """Answer the latest message; return the events to apply."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
+        try:
+            return self.respond(dispatcher, tracker, domain)
+        except Exception:  # the user must hear something useful whatever went wrong
+            logger.exception("action %s failed", self.name())
+            dispatcher.utter_message(text=render_text("cannot_look_up.j2", clinic=clinic_settings()))
+            return []
+
+
+def today() -> "dt.date":
+    """The clinic's today; $BLINA_TODAY (YYYY-MM-DD) fixes it for tests and demonstrations."""
+    fixed = os.environ.get("BLINA_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def long_date(day: "dt.date") -> str:
+    """A date as patients read it, with its weekday: "Monday 14 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"

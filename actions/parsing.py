@@ -1,0 +1,163 @@
+"""Reads a patient's own words for a personal plan: dates ("7 Dec", "07/12/2026", "last Monday",
+"3 days ago", "the 8th"), cycle numbers, weight and height, and interruptions. Pure functions:
+today's date and the clinic's date convention are passed in."""
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import dateparser
+from dateutil.relativedelta import relativedelta
+
+WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
+ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+                 "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+                "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30}
+NUMBER = r"(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")"
+MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+
+DURATION = re.compile(rf"\bfor\s+(?:about\s+)?{NUMBER}\s+(day|week)s?\b", re.I)
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b")
+AGO = re.compile(rf"\b{NUMBER}\s+(day|week)s?\s+ago\b", re.I)
+WEEKDAY = re.compile(r"\b(?:(last|this|on|next)\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)
+DAY_OF_MONTH = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
+NAMED_MONTH = re.compile(
+    rf"\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}(?:\s*,?\s*\d{{4}})?"
+    rf"|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*,?\s*\d{{4}})?)",
+    re.I,
+)
+
+
+class PlanInputError(ValueError):
+    """A date or number the patient gave that cannot be used, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    date: dt.date
+    ambiguous: bool = False  # a numeric date such as 07/12 that could be read two ways
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
+
+
+def _checked(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        month_name = calendar.month_name[month] if 1 <= month <= 12 else f"month {month}"
+        raise PlanInputError(f"there is no day {day} in {month_name} {year}") from None
+
+
+def find_date(
+    text: str, today: dt.date, date_order: str = "MDY", prefer_future: bool = False
+) -> Optional[ParsedDate]:
+    """The first date the text names, or None; raises PlanInputError for an impossible date.
+
+    A bare weekday or "the 8th" is the latest one up to today when the patient tells what happened,
+    and the next one from today (prefer_future) when they ask about a day.
+    """
+    text = DURATION.sub(" ", text)  # "for 5 days" is a length, not a date
+    if match := ISO_DATE.search(text):
+        return ParsedDate(_checked(*(int(part) for part in match.groups())))
+    if match := NUMERIC_DATE.search(text):
+        first, second, year = match.groups()
+        month, day = (int(first), int(second)) if date_order == "MDY" else (int(second), int(first))
+        year = int(year) + 2000 if year and len(year) == 2 else int(year or today.year)
+        ambiguous = int(first) <= 12 and int(second) <= 12 and first != second
+        return ParsedDate(_checked(year, month, day), ambiguous=ambiguous)
+    lowered = text.lower()
+    if re.search(r"\btoday\b", lowered):
+        return ParsedDate(today)
+    if re.search(r"\byesterday\b", lowered):
+        return ParsedDate(today - dt.timedelta(days=1))
+    if match := AGO.search(text):
+        amount, unit = _number(match.group(1)), match.group(2).lower()
+        return ParsedDate(today - dt.timedelta(days=amount * (7 if unit == "week" else 1)))
+    if match := NAMED_MONTH.search(text):
+        parsed = dateparser.parse(
+            match.group(0),
+            languages=["en"],
+            settings={"RELATIVE_BASE": dt.datetime.combine(today, dt.time()),
+                      "PREFER_DATES_FROM": "current_period", "DATE_ORDER": date_order},
+        )
+        if parsed is None:
+            raise PlanInputError(f"I couldn't read the date \"{match.group(0)}\"")
+        return ParsedDate(parsed.date())
+    if match := DAY_OF_MONTH.search(text):
+        day = int(match.group(1))
+        month_start = today.replace(day=1)
+        if prefer_future and day < today.day:
+            month_start += relativedelta(months=1)
+        elif not prefer_future and day > today.day:  # "the 8th" told on the 3rd: last month's
+            month_start -= relativedelta(months=1)
+        return ParsedDate(_checked(month_start.year, month_start.month, day))
+    if match := WEEKDAY.search(text):
+        which, weekday = (match.group(1) or "").lower(), WEEKDAYS[match.group(2).lower()]
+        back = (today.weekday() - weekday) % 7
+        ahead = (weekday - today.weekday()) % 7
+        if which == "next":
+            return ParsedDate(today + dt.timedelta(days=ahead or 7))
+        if prefer_future and which != "last":
+            return ParsedDate(today + dt.timedelta(days=ahead))
+        if which == "last" and back == 0:
+            back = 7
+        return ParsedDate(today - dt.timedelta(days=back))
+    return None
+
+
+def find_cycle(text: str) -> Optional[int]:
+    """The cycle number named ("cycle 2", "my second cycle", "first cycle"), or None."""
+    words = "|".join(ORDINAL_WORDS)
+    if match := re.search(rf"\bcycle\s+(?:number\s+)?(\d+|{words})\b", text, re.I):
+        token = match.group(1).lower()
+        return int(token) if token.isdigit() else ORDINAL_WORDS[token]
+    if match := re.search(rf"\b({words})\s+cycle\b", text, re.I):
+        return ORDINAL_WORDS[match.group(1).lower()]
+    return None
+
+
+def find_measure(text: str, units: str) -> Optional[float]:
+    """A number followed by one of the units ("40 kg", "140cm"); negative or zero is refused."""
+    match = re.search(rf"(-?\d+(?:[.,]\d+)?)\s*(?:{units})\b", text, re.I)
+    if not match:
+        return None
+    value = float(match.group(1).replace(",", "."))
+    if value <= 0:
+        raise PlanInputError(f"{match.group(0).strip()} can't be right: it must be more than zero")
+    return value
+
+
+def find_weight_kg(text: str) -> Optional[float]:
+    return find_measure(text, r"kg|kgs|kilos?|kilograms?")
+
+
+def find_height_cm(text: str) -> Optional[float]:
+    return find_measure(text, r"cm|cms|centimet(?:er|re)s?")
+
+
+def find_interruption_days(text: str) -> Optional[int]:
+    """The length of an interruption ("stopped for 5 days", "paused for a week"), or None."""
+    if match := DURATION.search(text):
+        return _number(match.group(1)) * (7 if match.group(2).lower() == "week" else 1)
+    return None
+
+
+def mentions_side_effect(text: str) -> bool:
+    """Whether the interruption was for a reaction or side effect (a toxicity restart)."""
+    return bool(re.search(r"\b(reaction|side[- ]effect|toxicit|crs|cytokine)", text, re.I))
+
+
+def within_range(value: dt.date, today: dt.date, past_days: int, future_days: int) -> dt.date:
+    """Refuses a start date implausibly far from today, with the reason."""
+    if value < today - dt.timedelta(days=past_days):
+        raise PlanInputError(f"{value:%-d %B %Y} is too long ago for a current course of treatment")
+    if value > today + dt.timedelta(days=future_days):
+        raise PlanInputError(f"{value:%-d %B %Y} is too far ahead; please check the date")
+    return value

@@ -1,0 +1,162 @@
+"""Answers a patient's questions about their own plan from the scheduling core, with dates."""
+import datetime as dt
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.common import SafeAction, long_date, today
+from actions.plan_form import describe_facts
+from knowledge.clinic import clinic_settings
+from knowledge.regimens import load_regimen
+from knowledge.texts import render_text
+from scheduling import queries
+from scheduling.dosing import format_dose
+from scheduling.model import Interruption, Plan, PlanError, PlanRequest, Regimen
+from scheduling.planner import make_plan
+
+WEEK = dt.timedelta(days=7)
+
+
+def plan_request(tracker: Tracker) -> PlanRequest:
+    stops = []
+    for entry in tracker.get_slot("interruptions") or []:
+        first, days, *rest = entry.split(":")
+        stops.append(Interruption(dt.date.fromisoformat(first), int(days), bool(rest)))
+    weight, height = tracker.get_slot("weight_kg"), tracker.get_slot("height_cm")
+    return PlanRequest(
+        indication=tracker.get_slot("indication"),
+        start=dt.date.fromisoformat(tracker.get_slot("plan_start")),
+        start_cycle=int(tracker.get_slot("plan_cycle") or 1),
+        weight_kg=float(weight) if weight is not None else None,
+        height_cm=float(height) if height is not None else None,
+        country=clinic_settings()["country"],
+        interruptions=tuple(stops),
+    )
+
+
+def cited(regimen: Regimen, *sections: str) -> List[str]:
+    """The regimen's sources whose section heading is one of these, in the regimen's order."""
+    found = [where for _, where in regimen.sources if where.split(", ", 1)[1] in sections]
+    return list(dict.fromkeys(found)) or [regimen.sources[0][1]]
+
+
+def dose_sources(regimen: Regimen, plan: Plan) -> List[str]:
+    return [regimen.phases[0].source] + ([regimen.phases[0].bsa_source] if plan.bsa_m2 else [])
+
+
+def event_detail(plan: Plan, day: dt.date, kind: str) -> Optional[str]:
+    """The text of the first event of this kind on that day ("step-up: ..." -> "...")."""
+    found = queries.day_on(plan, day)
+    for event in found.events if found else ():
+        if event.startswith(kind + ":"):
+            return event.split(": ", 1)[1]
+    return None
+
+
+def weeks(plan: Plan, start: dt.date) -> List[Dict[str, Any]]:
+    """A week-by-week summary from the week containing `start` to the end of the plan."""
+    summary = []
+    first = max(start - dt.timedelta(days=start.weekday()), plan.days[0].date)
+    while first <= plan.days[-1].date:
+        days = [d for d in plan.days if first <= d.date < first + WEEK]
+        infusing = [d for d in days if d.infusing]
+        summary.append({
+            "first": long_date(days[0].date), "last": long_date(days[-1].date),
+            "cycles": sorted({d.cycle for d in days}),
+            "doses": sorted({format_dose(d.dose) for d in infusing}, key=float),
+            "unit": days[0].dose_unit,
+            "infusion_days": len(infusing),
+            "hospital": [f"{d.date:%a} {d.date.day}" for d in days if d.in_hospital],
+            "bags": [f"{d.date:%a} {d.date.day}" for d in days if d.bag_change],
+        })
+        first += WEEK
+    return summary
+
+
+def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.date) -> Dict[str, Any]:
+    """The template and its values for one personal question."""
+    if question == "ask_plan_dose":
+        day = queries.day_on(plan, asked)
+        return {"template": "plan_dose.j2", "sources": dose_sources(regimen, plan),
+            "day": day, "date": long_date(asked), "before": asked < plan.days[0].date,
+            "first": long_date(plan.days[0].date), "dose": format_dose(day.dose) if day and day.dose else None}
+    if question == "ask_plan_step_up":
+        up = queries.step_up_date(plan, now)
+        return {"template": "plan_step_up.j2", "sources": dose_sources(regimen, plan),
+                "date": long_date(up) if up else None, "detail": event_detail(plan, up, "step-up") if up else None,
+                "doses": sorted({format_dose(d.dose) for d in plan.days if d.dose}, key=float),
+                "unit": plan.days[0].dose_unit}
+    if question == "ask_plan_bag_change":
+        upcoming = queries.next_bag_change(plan, now)
+        week = queries.bag_changes_between(plan, now, now + WEEK - dt.timedelta(days=1))
+        return {"template": "plan_bag_change.j2", "sources": cited(regimen, "Administration"),
+                "next": long_date(upcoming) if upcoming else None,
+                "week": [long_date(d) for d in week], "max_hours": regimen.bag_max_hours,
+                "warnings": list(plan.warnings)}
+    if question == "ask_plan_discharge":
+        ahead = [d for d in queries.discharge_dates(plan) if d >= now]
+        return {"template": "plan_discharge.j2", "sources": [regimen.hospital_stays[0].source],
+                "date": long_date(ahead[0]) if ahead else None,
+                "home": long_date(ahead[0] + dt.timedelta(days=1)) if ahead else None,
+                "in_hospital": bool(queries.day_on(plan, now) and queries.day_on(plan, now).in_hospital)}
+    if question == "ask_plan_break":
+        free = queries.treatment_free_start(plan, now)
+        return {"template": "plan_break.j2", "sources": cited(regimen, "Cycle frequency"),
+                "date": long_date(free) if free else None, "days": regimen.treatment_free_days}
+    if question == "ask_plan_next_cycle":
+        cycle = queries.next_cycle_start(plan, now)
+        return {"template": "plan_next_cycle.j2", "sources": cited(regimen, "Cycle frequency", "Number of cycles"),
+                "cycle": cycle, "date": long_date(cycle.start) if cycle else None,
+                "note": regimen.beyond_default_note, "discontinued": plan.status == "discontinued"}
+    if question == "ask_plan_bloods":
+        cycle = next((c for c in plan.cycles if c.start >= now), None)
+        return {"template": "plan_bloods.j2",
+                "sources": [i.source for i in regimen.investigations],
+                "cycle": cycle, "first": long_date(cycle.bloods_from) if cycle else None,
+                "last": long_date(cycle.bloods_to) if cycle else None}
+    if question == "ask_plan_premedication":
+        coming = [(long_date(d), what) for d, what in queries.pre_medication_events(plan) if d >= now][:6]
+        return {"template": "plan_premedication.j2", "sources": list(dict.fromkeys(m.source for m in regimen.pre_medication)),
+                "coming": coming}
+    if question == "ask_plan_last_infusion":
+        current = next((c for c in plan.cycles if c.end >= now), plan.cycles[-1])
+        return {"template": "plan_last_infusion.j2", "sources": cited(regimen, "Cycle frequency"),
+                "cycle": current, "date": long_date(current.last_infusion),
+                "course_last": long_date(queries.last_infusion_day(plan))}
+    if question == "ask_plan_interruption":
+        restarts = [(long_date(d.date), e.split(": ", 1)[1]) for d in plan.days for e in d.events
+                    if e.startswith(("restart:", "restart dose:", "discontinued:"))]
+        return {"template": "plan_interruption.j2", "sources": [where for what, where in regimen.sources if what == "interruptions"],
+                "restarts": restarts, "cycles": plan.cycles, "long_date": long_date,
+                "status": plan.status, "same_cycle_days": regimen.same_cycle_max_interruption_days,
+                "new_cycle_days": regimen.new_cycle_max_interruption_days}
+    return {"template": "plan_summary.j2", "sources": cited(regimen, "Cycle frequency") + dose_sources(regimen, plan),
+            "weeks": weeks(plan, now), "cycles": plan.cycles, "long_date": long_date,
+            "warnings": list(plan.warnings)}
+
+
+class ActionAnswerPlanQuestion(SafeAction):
+    """Answers the waiting personal question once the plan's facts are confirmed."""
+
+    def name(self) -> Text:
+        return "action_answer_plan_question"
+
+    def respond(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+        question = tracker.get_slot("plan_question")
+        if not question:
+            dispatcher.utter_message(text=render_text("plan_ready.j2", **describe_facts(tracker)))
+            return []
+        regimen = load_regimen(tracker.get_slot("indication"))
+        try:
+            plan = make_plan(regimen, plan_request(tracker))
+        except PlanError as refused:
+            dispatcher.utter_message(text=render_text("plan_input_refused.j2", reason=str(refused)))
+            return [SlotSet("plan_confirmed", None)]
+        now = today()
+        asked = tracker.get_slot("plan_question_date")
+        values = answer(question, plan, regimen, now, dt.date.fromisoformat(asked) if asked else now)
+        template, sources = values.pop("template"), values.pop("sources")
+        text = render_text(template, today=long_date(now), **values)
+        dispatcher.utter_message(text=render_text("plan_answer.j2", body=text, sources=sources))
+        return [SlotSet("plan_question_date", None)]

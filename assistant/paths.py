@@ -1,0 +1,10 @@
+"""Where the build products and local secrets live, relative to the repository root."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+NLP_DIR = BUILD / "nlp"
+MODEL = ROOT / "models" / "blina.tar.gz"
+TRACKER_DB = BUILD / "trackers.db"
+LOGS = BUILD / "logs"
+SECRETS = ROOT / "secrets"

@@ -1,0 +1,194 @@
+"""Starts the assistant's servers on loopback (action server, Rasa, web server) and stops them together."""
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+
+from assistant.paths import LOGS, MODEL, ROOT, SECRETS, TRACKER_DB
+
+TOKEN_FILE = SECRETS / "rasa-api-token"
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 300
+
+
+def api_token(token_file: Path = TOKEN_FILE) -> str:
+    """Rasa's HTTP API token: generated on first run and kept in an ignored file."""
+    if not token_file.exists():
+        token_file.parent.mkdir(parents=True, exist_ok=True)
+        token_file.write_text(secrets.token_urlsafe(32))
+        token_file.chmod(0o600)
+    return token_file.read_text().strip()
+
+
+def server_environment(host: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        SANIC_HOST=host,  # rasa_sdk binds to SANIC_HOST, 0.0.0.0 otherwise
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
+    return env
+
+
+def write_endpoints(path: Path, host: str, actions_port: int, tracker_db: Path) -> Path:
+    endpoints = {
+        "action_endpoint": {"url": f"http://{host}:{actions_port}/webhook"},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+@dataclass
+class Servers:
+    """The running servers of one assistant instance; `make run` and the end-to-end tests use it."""
+
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8000
+    tracker_db: Path = TRACKER_DB
+    log_dir: Path = LOGS
+    model: Path = MODEL
+    extra_env: dict = field(default_factory=dict)
+    triage_db: Optional[Path] = None  # None: $BLINA_TRIAGE_DB, else triage.db beside the tracker store
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_origin(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    @property
+    def triage_path(self) -> Path:
+        """Where triage summaries go: the action server writes them, the staff console reads them."""
+        if self.triage_db is not None:
+            return Path(self.triage_db)
+        return Path(os.environ.get("BLINA_TRIAGE_DB") or Path(self.tracker_db).with_name("triage.db"))
+
+    def _spawn(self, name: str, command: List[str], health_url: str) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_dir / f"{name}-{self.rasa_port}.log"
+        env = {**server_environment(self.host), "BLINA_TRIAGE_DB": str(self.triage_path), **self.extra_env}
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        self.processes.append(process)
+        wait_until_up(health_url, process, log, START_TIMEOUT_S)
+
+    def start_actions(self) -> None:
+        self._spawn(
+            "actions",
+            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(self.actions_port), "--cors", self.web_origin],
+            f"http://{self.host}:{self.actions_port}/health",
+        )
+
+    def start_rasa(self) -> None:
+        endpoints = write_endpoints(
+            self.log_dir / f"endpoints-{self.rasa_port}.yml",
+            self.host, self.actions_port, self.tracker_db,
+        )
+        self._spawn(
+            "rasa",
+            [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
+             "--auth-token", api_token(), "--interface", self.host, "--port", str(self.rasa_port),
+             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+             "--cors", self.web_origin],
+            f"{self.rasa_url}/",
+        )
+
+    def start_web(self) -> None:
+        self._spawn(
+            "web",
+            [str(BIN / "python"), "-m", "assistant.web", "serve", "--host", self.host,
+             "--port", str(self.web_port), "--rasa-url", self.rasa_url],
+            f"{self.web_origin}/healthz",
+        )
+
+    def start(self) -> "Servers":
+        try:
+            self.start_actions()
+            self.start_rasa()
+            self.start_web()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> "Servers":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def serve_forever(args) -> int:
+    servers = Servers(args.host, args.rasa_port, args.actions_port, args.web_port)
+    started = time.monotonic()
+    print("Starting the action server, Rasa and the web server (this takes a little while)...", flush=True)
+    try:
+        servers.start()
+    except RuntimeError as error:
+        print(f"blina serve: error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Ready in {time.monotonic() - started:.1f} s.\n"
+        f"  Patient page: {servers.web_origin}/\n"
+        f"  Staff console: {servers.web_origin}/staff\n"
+        f"  Chat (REST):  POST {servers.rasa_url}/webhooks/rest/webhook "
+        '{"sender": "me", "message": "hello"}\n'
+        f"  Rasa API:     {servers.rasa_url} (token in {TOKEN_FILE.relative_to(ROOT)})\n"
+        f"  Logs:         {servers.log_dir.relative_to(ROOT)}/\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in servers.processes):
+            time.sleep(1)
+        print("blina serve: a server stopped unexpectedly; see the logs.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        servers.stop()

@@ -1,0 +1,109 @@
+"""How the patient's own words become plan inputs. Today is fixed to Thursday 10 December 2026."""
+import datetime as dt
+
+import pytest
+
+from actions import parsing
+from actions.parsing import PlanInputError, find_date
+
+TODAY = dt.date(2026, 12, 10)  # a Thursday; Monday 7 December 2026 is three days earlier
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I started on 7 December 2026", dt.date(2026, 12, 7)),
+        ("7 Dec", dt.date(2026, 12, 7)),
+        ("Dec 7th", dt.date(2026, 12, 7)),
+        ("it started 2026-12-07", dt.date(2026, 12, 7)),
+        ("started last Monday", dt.date(2026, 12, 7)),
+        ("on Monday", dt.date(2026, 12, 7)),
+        ("3 days ago", dt.date(2026, 12, 7)),
+        ("three days ago", dt.date(2026, 12, 7)),
+        ("a week ago", dt.date(2026, 12, 3)),
+        ("yesterday", dt.date(2026, 12, 9)),
+        ("today", TODAY),
+        ("that's wrong, it was the 8th", dt.date(2026, 12, 8)),
+        ("the 12th", dt.date(2026, 11, 12)),  # the 12th has not come yet this month
+        ("last Thursday", dt.date(2026, 12, 3)),  # said on a Thursday: a week ago, not today
+        ("next Monday", dt.date(2026, 12, 14)),
+        ("I start on 14 Dec", dt.date(2026, 12, 14)),
+    ],
+)
+def test_dates_in_free_text(text, expected):
+    assert find_date(text, TODAY).date == expected
+
+
+def test_an_ambiguous_numeric_date_follows_the_clinic_convention_and_is_flagged():
+    us = find_date("07/12/2026", TODAY, "MDY")
+    uk = find_date("07/12/2026", TODAY, "DMY")
+    assert (us.date, us.ambiguous) == (dt.date(2026, 7, 12), True)
+    assert (uk.date, uk.ambiguous) == (dt.date(2026, 12, 7), True)
+
+
+def test_an_unambiguous_numeric_date_is_not_flagged():
+    assert find_date("12/25/2026", TODAY, "MDY") == parsing.ParsedDate(dt.date(2026, 12, 25))
+
+
+@pytest.mark.parametrize("text", ["31/02/2026", "02/30/2026", "2027-02-29", "13/13/2026"])
+def test_impossible_dates_are_refused_with_a_reason(text):
+    with pytest.raises(PlanInputError, match="there is no day"):
+        find_date(text, TODAY, "DMY" if text.startswith("31") else "MDY")
+
+
+def test_a_leap_day_is_a_real_date():
+    assert find_date("02/29/2028", TODAY).date == dt.date(2028, 2, 29)
+
+
+def test_a_duration_is_not_a_date():
+    assert find_date("it was stopped for 5 days", TODAY) is None
+    assert parsing.find_interruption_days("it was stopped for 5 days") == 5
+    assert parsing.find_interruption_days("paused for a week") == 7
+    assert parsing.find_interruption_days("what dose am I on") is None
+
+
+def test_no_date_at_all():
+    assert find_date("when does my dose go up?", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    "text, cycle",
+    [("I'm on cycle 2", 2), ("my second cycle", 2), ("first cycle", 1), ("cycle number 3", 3),
+     ("what dose am I on", None)],
+)
+def test_cycle_numbers(text, cycle):
+    assert parsing.find_cycle(text) == cycle
+
+
+def test_weight_and_height():
+    assert parsing.find_weight_kg("he weighs 38.5 kg and is 140 cm tall") == 38.5
+    assert parsing.find_height_cm("he weighs 38.5 kg and is 140 cm tall") == 140.0
+    assert parsing.find_weight_kg("no numbers here") is None
+
+
+@pytest.mark.parametrize("text", ["-5 kg", "0 kg"])
+def test_weight_must_be_positive(text):
+    with pytest.raises(PlanInputError, match="more than zero"):
+        parsing.find_weight_kg(text)
+
+
+def test_a_reaction_makes_it_a_toxicity_interruption():
+    assert parsing.mentions_side_effect("stopped for 5 days because of a reaction")
+    assert not parsing.mentions_side_effect("stopped for 5 days, the pump broke")
+
+
+def test_far_off_start_dates_are_refused():
+    with pytest.raises(PlanInputError, match="too long ago"):
+        parsing.within_range(dt.date(2020, 1, 1), TODAY, past_days=400, future_days=120)
+    with pytest.raises(PlanInputError, match="too far ahead"):
+        parsing.within_range(dt.date(2028, 1, 1), TODAY, past_days=400, future_days=120)
+    assert parsing.within_range(dt.date(2026, 12, 7), TODAY, 400, 120) == dt.date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("on Friday", dt.date(2026, 12, 11)), ("Thursday", TODAY), ("the 8th", dt.date(2027, 1, 8)),
+     ("the 12th", dt.date(2026, 12, 12)), ("last Monday", dt.date(2026, 12, 7))],
+)
+def test_a_day_asked_about_is_the_next_one(text, expected):
+    assert find_date(text, TODAY, prefer_future=True).date == expected

@@ -1,0 +1,202 @@
+// The chat widget: talks to the web server's proxy of Rasa and shows every message as text, never as HTML.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("chat");
+  if (!root) { return; }
+
+  var endpoint = root.dataset.endpoint;
+  var storageKey = root.dataset.storageKey;
+  var planEndpoint = root.dataset.planEndpoint;
+  var inline = root.dataset.inline === "true";
+  var offlineText = root.dataset.offlineText;
+
+  var panel = byId("chat-panel");
+  var launcher = byId("chat-launcher");
+  var closeButton = byId("chat-close");
+  var restartButton = byId("chat-restart");
+  var log = byId("chat-log");
+  var form = byId("chat-form");
+  var input = byId("chat-input");
+  var sendButton = byId("chat-send");
+  var typing = byId("chat-typing");
+  var banner = byId("chat-emergency");
+  var planBox = byId("chat-plan");
+  var planLink = byId("chat-plan-link");
+
+  // An answer's citation is its last line, written "Source: <document>, <section>".
+  var SOURCE_LINE = /^Source:\s/;
+  var pending = false;
+  var state = load();
+
+  function byId(id) { return document.getElementById(id); }
+
+  function newSender() {
+    // getRandomValues works on plain http too, unlike crypto.randomUUID.
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function fresh() {
+    return { sender: newSender(), messages: [], open: false, emergency: false, plan: false };
+  }
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(storageKey));
+      if (saved && typeof saved.sender === "string" && Array.isArray(saved.messages)) { return saved; }
+    } catch (ignored) { /* storage blocked or corrupt: start a new conversation */ }
+    return fresh();
+  }
+
+  function save() {
+    try { window.sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (ignored) { /* private mode */ }
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }  // text only: markup in a message stays visible text
+    return node;
+  }
+
+  function messageElement(message) {
+    var classes = "chat-message chat-message--" + (message.from === "user" ? "user" : "bot");
+    if (message.urgency === "emergency") { classes += " chat-message--emergency"; }
+    if (message.error) { classes += " chat-message--error"; }
+    var item = element("li", classes);
+    item.appendChild(element("span", "visually-hidden", message.from === "user" ? "You: " : "Assistant: "));
+
+    var body = [];
+    var citations = [];
+    String(message.text || "").split("\n").forEach(function (line) {
+      if (message.from !== "user" && SOURCE_LINE.test(line.trim())) { citations.push(line.trim()); }
+      else { body.push(line); }
+    });
+    var bodyText = body.join("\n").trim();
+    if (bodyText) { item.appendChild(element("p", "chat-text", bodyText)); }
+    citations.forEach(function (citation) { item.appendChild(element("p", "chat-citation", citation)); });
+
+    if (Array.isArray(message.buttons) && message.buttons.length) {
+      var group = element("div", "chat-buttons");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Suggested replies");
+      message.buttons.forEach(function (button) {
+        var choice = element("button", "chat-button", String(button.title));
+        choice.type = "button";
+        choice.addEventListener("click", function () { send(String(button.payload), String(button.title)); });
+        group.appendChild(choice);
+      });
+      item.appendChild(group);
+    }
+    return item;
+  }
+
+  function append(message) {
+    state.messages.push(message);
+    log.appendChild(messageElement(message));
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function dropQuickReplies() {
+    // Quick replies answer the latest question only; once the user speaks they are gone.
+    state.messages.forEach(function (message) { delete message.buttons; });
+    Array.prototype.forEach.call(log.querySelectorAll(".chat-buttons"), function (group) { group.remove(); });
+  }
+
+  function showState() {
+    banner.hidden = !state.emergency;
+    if (planBox) {
+      planBox.hidden = !(state.plan && planEndpoint);
+      if (planEndpoint) { planLink.href = planEndpoint + "?sender=" + encodeURIComponent(state.sender); }
+    }
+  }
+
+  function setBusy(busy) {
+    pending = busy;
+    typing.hidden = !busy;
+    sendButton.disabled = busy;
+    panel.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  function receive(reply) {
+    var messages = Array.isArray(reply.messages) ? reply.messages : [];
+    var emergency = messages.some(function (m) { return m && m.urgency === "emergency"; });
+    messages.forEach(function (m) {
+      if (!m || (typeof m.text !== "string" && !Array.isArray(m.buttons))) { return; }
+      var buttons = (Array.isArray(m.buttons) ? m.buttons : []).map(function (b) {
+        return { title: String(b.title), payload: String(b.payload) };
+      });
+      append({ from: "bot", text: m.text || "", buttons: buttons, urgency: emergency ? "emergency" : undefined });
+    });
+    if (emergency) { state.emergency = true; }
+    if (planEndpoint) { state.plan = reply.plan === true; }
+  }
+
+  function send(message, shown) {
+    if (pending || !message.trim()) { return; }
+    dropQuickReplies();
+    append({ from: "user", text: shown || message });
+    save();
+    setBusy(true);
+    input.focus();
+    window.fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ sender: state.sender, message: message })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(receive, function () {
+      append({ from: "bot", text: offlineText, error: true });
+    }).then(function () {
+      setBusy(false);
+      showState();
+      log.scrollTop = log.scrollHeight;  // again: the plan link may have shortened the log
+      save();
+    });
+  }
+
+  function setOpen(open, moveFocus) {
+    if (inline) { open = true; }
+    panel.hidden = !open;
+    if (launcher) {
+      launcher.setAttribute("aria-expanded", open ? "true" : "false");
+      launcher.hidden = open;
+    }
+    state.open = open;
+    save();
+    if (moveFocus) { (open || !launcher ? input : launcher).focus(); }
+    if (open) { log.scrollTop = log.scrollHeight; }
+  }
+
+  function restart() {
+    state = fresh();
+    state.open = true;
+    while (log.firstChild) { log.removeChild(log.firstChild); }
+    showState();
+    save();
+    input.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    if (!text.trim() || pending) { return; }
+    input.value = "";
+    send(text);
+  });
+  if (launcher) { launcher.addEventListener("click", function () { setOpen(true, true); }); }
+  if (closeButton) { closeButton.addEventListener("click", function () { setOpen(false, true); }); }
+  restartButton.addEventListener("click", restart);
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !inline) { setOpen(false, true); }
+  });
+
+  // A reload shows the same conversation, in the same place.
+  state.messages.forEach(function (message) { log.appendChild(messageElement(message)); });
+  showState();
+  setOpen(state.open || inline, false);
+})();
