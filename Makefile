@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTHON310 := $(shell for p in python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-KNOWLEDGE_SRC := $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py)
+KNOWLEDGE_SRC := knowledge/topics.yml $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py)
 TRAINING_SRC  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard assistant/nlu_components.py)
 
 .PHONY: help setup run test bench clean
@@ -45,10 +45,15 @@ $(MODEL): $(BUILT) $(TRAINING_SRC)
 
 setup: $(MODEL)
 
+# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
+
 run: setup
 	$(BLINA) serve
 
-test: setup
+test: setup /usr/bin/chromium
 	$(PY) -m pytest
 
 bench: setup

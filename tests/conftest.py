@@ -85,6 +85,9 @@ class FakeRasa:
             return [{"recipient_id": sender,
                      "text": f"Call {clinic_settings()['emergency_phone']} now.\nSource: test-document, Red flags"},
                     {"recipient_id": sender, "custom": {"urgency": "emergency"}}]
+        if "long answer" in lowered:
+            # Rasa's REST channel splits a text at blank lines: one long answer, many messages.
+            return [{"recipient_id": sender, "text": f"Part {n} of a long answer. " * 6} for n in range(1, 9)]
         if "which type" in lowered:
             return [{"recipient_id": sender, "text": "That depends on the type of ALL. Which type do you have?",
                      "buttons": [{"title": "Type A", "payload": '/inform_indication{"indication":"type-a"}'},
@@ -201,9 +204,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots of each page (git-ignored)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright, once per session."""
+    """Debian's Chromium driven by Playwright, once per test module.
+
+    Not once per session: sync Playwright keeps an event loop running in the main thread while it
+    is open, and pytest-asyncio's tests in later modules could not start theirs.
+    """
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():

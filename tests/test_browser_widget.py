@@ -54,6 +54,14 @@ def test_an_answer_shows_its_source_as_a_citation(new_page, web_stack):
     page.screenshot(path=ARTIFACTS / "widget-answer.png")
 
 
+def test_a_long_answer_is_read_from_its_start(new_page, web_stack):
+    page = open_chat(new_page(), web_stack)
+    say(page, "give me a long answer")
+    answer = page.locator(".chat-message--bot", has_text="Part 1 of a long answer")
+    expect(answer).to_be_in_viewport()  # not scrolled past to the last part
+    expect(page.locator(".chat-message--bot").last).not_to_be_in_viewport()
+
+
 def test_a_quick_reply_sends_its_payload_and_goes_away(new_page, web_stack):
     page = open_chat(new_page(), web_stack)
     say(page, "which type do I need")

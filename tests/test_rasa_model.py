@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 # Intent accuracy on tests/nlu_holdout.yml, which training never sees; measured, then fixed here.
-HOLDOUT_ACCURACY_FLOOR = 0.85
+HOLDOUT_ACCURACY_FLOOR = 0.90  # measured 0.94 with LogisticRegressionClassifier
 
 pytestmark = pytest.mark.slow
 

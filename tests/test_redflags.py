@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from triage import redflags
 from triage.lexicon import RED_FLAGS_PATH, load
@@ -128,6 +130,21 @@ TABLE = [
     ("what happens if the bag is flushed", set(), {"flushed_line"}, set(), set()),
     ("could the fever be CRS?", set(), {"crs", "fever"}, set(), set()),
     ("how often do people get seizures on blinatumomab", set(), {"seizure"}, set(), set()),
+    # --- told as past history, or asked about timing: mentioned, not happening now ---
+    ("My son had a seizure last year", set(), {"seizure"}, set(), set()),
+    ("I had a seizure last year and now I'm confused", {"confusion"}, {"seizure"}, set(), set()),
+    ("I had a fit last year and again today", {"seizure"}, set(), set(), set()),  # "again today": now
+    ("my pump was off for 4 days, how does that change my schedule", set(), {"pump_line"}, set(), set()),
+    ("my pump has been off for 2 hours", {"pump_line"}, set(), set(), set()),  # still off: now
+    ("the infusion was stopped for 8 days because of CRS, what now", set(), {"crs"}, set(), set()),
+    ("when's my drip coming out", set(), {"pump_line"}, set(), set()),  # the end of the infusion
+    # --- clinical words used as topics, with nobody named ---
+    ("neurotoxicity with blinatumomab", set(), {"neurological"}, set(), set()),
+    ("flushing the line?", set(), {"flushed_line"}, set(), set()),
+    ("is it ok to flush the catheter", set(), {"flushed_line"}, set(), set()),
+    ("the line was flushed", {"flushed_line"}, set(), set(), set()),  # past tense: it happened
+    ("he is not responding", {"fainting"}, set(), set(), set()),
+    ("my leukaemia didn't respond to chemo", set(), set(), set(), set()),  # not "not responding"
     # --- denials ---
     ("no fever", set(), set(), {"fever"}, set()),
     ("I haven't had a seizure", set(), set(), {"seizure"}, set()),
@@ -246,6 +263,20 @@ def test_hostile_text_never_raises(text):
     result = check(text)
     assert isinstance(result, RedFlagCheck)
     assert not result.is_red_flag
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(), max_size=400)
+       | st.lists(st.sampled_from(["I", "no", "not", "if", "seizure", "can't", "breathe", "?", ",", "the",
+                                   "line", "is", "leaking", "what", "fever", "and", "chills", "'s", "had",
+                                   "one", "<b>", "\x00", "😀", "-", "flushed", "when", "last year"]),
+                  max_size=60).map(" ".join))
+def test_any_text_gives_a_check_and_never_raises(text):
+    result = check(text)
+    assert isinstance(result, RedFlagCheck)
+    assert result.is_red_flag == bool(result.flags)
+    mentioned = [f.id for f in result.flags] + list(result.asked_about) + list(result.negated) + list(result.symptoms)
+    assert len(mentioned) == len(set(mentioned))  # each id has one reading
 
 
 @pytest.mark.parametrize("value", [None, b"I had a seizure", 12345, ["seizure"]])

@@ -39,7 +39,7 @@ class RedFlagCheck:
 
     is_red_flag: bool
     flags: tuple[RedFlag, ...] = ()
-    asked_about: tuple[str, ...] = ()  # red flag or symptom ids mentioned in a question, not reported
+    asked_about: tuple[str, ...] = ()  # ids mentioned, not reported: in a question, a supposition, past history
     negated: tuple[str, ...] = ()  # ids only mentioned as absent: "no fever", "I haven't had a seizure"
     symptoms: tuple[str, ...] = ()  # non-urgent symptoms reported: "contact your care team promptly"
     evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (id, words as written)

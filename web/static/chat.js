@@ -95,8 +95,9 @@
 
   function append(message) {
     state.messages.push(message);
-    log.appendChild(messageElement(message));
+    var item = log.appendChild(messageElement(message));
     log.scrollTop = log.scrollHeight;
+    return item;
   }
 
   function dropQuickReplies() {
@@ -121,6 +122,7 @@
   }
 
   function receive(reply) {
+    var first = null;
     var messages = Array.isArray(reply.messages) ? reply.messages : [];
     var emergency = messages.some(function (m) { return m && m.urgency === "emergency"; });
     messages.forEach(function (m) {
@@ -128,10 +130,12 @@
       var buttons = (Array.isArray(m.buttons) ? m.buttons : []).map(function (b) {
         return { title: String(b.title), payload: String(b.payload) };
       });
-      append({ from: "bot", text: m.text || "", buttons: buttons, urgency: emergency ? "emergency" : undefined });
+      var item = append({ from: "bot", text: m.text || "", buttons: buttons, urgency: emergency ? "emergency" : undefined });
+      first = first || item;
     });
     if (emergency) { state.emergency = true; }
     if (planEndpoint) { state.plan = reply.plan === true; }
+    return first;
   }
 
   function send(message, shown) {
@@ -150,11 +154,12 @@
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(receive, function () {
-      append({ from: "bot", text: offlineText, error: true });
-    }).then(function () {
+      return append({ from: "bot", text: offlineText, error: true });
+    }).then(function (first) {
       setBusy(false);
       showState();
-      log.scrollTop = log.scrollHeight;  // again: the plan link may have shortened the log
+      // A long reply is read from its start (the browser stops at the bottom when it all fits).
+      log.scrollTop = first ? first.offsetTop - 8 : log.scrollHeight;
       save();
     });
   }
