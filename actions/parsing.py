@@ -55,6 +55,16 @@ def _checked(year: int, month: int, day: int) -> dt.date:
         raise PlanInputError(f"there is no day {day} in {month_name} {year}") from None
 
 
+def _explain_unreadable(said: str, today: dt.date) -> None:
+    """Raises the reason a named-month date could not be read ("31 February": no such day)."""
+    day = re.search(r"\d{1,2}(?!\d)", said)
+    year = re.search(r"\d{4}", said)
+    month = next((n for n in range(1, 13) if calendar.month_abbr[n].lower() in said.lower()), None)
+    if day and month:
+        _checked(int(year.group(0)) if year else today.year, month, int(day.group(0)))
+    raise PlanInputError(f"I couldn't read the date \"{said}\"")
+
+
 def find_date(
     text: str, today: dt.date, date_order: str = "MDY", prefer_future: bool = False
 ) -> Optional[ParsedDate]:
@@ -88,7 +98,7 @@ def find_date(
                       "PREFER_DATES_FROM": "current_period", "DATE_ORDER": date_order},
         )
         if parsed is None:
-            raise PlanInputError(f"I couldn't read the date \"{match.group(0)}\"")
+            _explain_unreadable(match.group(0), today)
         return ParsedDate(parsed.date())
     if match := DAY_OF_MONTH.search(text):
         day = int(match.group(1))

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import parsing
-from actions.common import SafeAction, entity_ids, latest_intent, long_date, today
+from actions.common import SafeAction, entity_ids, knowledge_base, latest_intent, long_date, today
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
 from knowledge.texts import render_text
@@ -151,7 +151,7 @@ class ActionAskIndication(SafeAction):
 
     def respond(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
         buttons = [
-            {"title": load_regimen(i).indication_title(i).capitalize(),
+            {"title": knowledge_base().indication_label(i),
              "payload": f'/inform_indication{{"indication":"{i}"}}'}
             for i in INDICATIONS
         ]
@@ -183,7 +183,7 @@ def describe_facts(tracker: Tracker) -> Dict[str, Any]:
         stops.append({"start": long_date(dt.date.fromisoformat(first)), "days": int(days),
                       "toxicity": bool(rest)})
     return {
-        "indication": load_regimen(indication).indication_title(indication),
+        "indication": knowledge_base().indication_label(indication),
         "cycle": tracker.get_slot("plan_cycle"),
         "start": long_date(start),
         "weight_kg": tracker.get_slot("weight_kg"),

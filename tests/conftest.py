@@ -1,4 +1,5 @@
 """Shared fixtures: the built knowledge base, trackers for actions, and real servers on free ports."""
+import datetime as dt
 import socket
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT.parent / "shared" / "sources"
 BIN = Path(sys.executable).parent
+# "Today" for the real servers, so that personal-plan answers can be worked out by hand.
+E2E_TODAY = dt.date(2026, 12, 10)  # a Thursday
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +52,7 @@ def servers(trained_model, tmp_path_factory):
         web_port=free_port(),
         tracker_db=work / "trackers.db",
         log_dir=work / "logs",
+        extra_env={"BLINA_TODAY": E2E_TODAY.isoformat()},
     )
     with running:
         yield running

@@ -107,3 +107,8 @@ def test_far_off_start_dates_are_refused():
 )
 def test_a_day_asked_about_is_the_next_one(text, expected):
     assert find_date(text, TODAY, prefer_future=True).date == expected
+
+
+def test_an_impossible_named_date_says_why():
+    with pytest.raises(PlanInputError, match="there is no day 31 in February 2026"):
+        find_date("it started on 31 February 2026", TODAY)

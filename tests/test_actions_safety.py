@@ -1,0 +1,44 @@
+"""actions/safety.py and actions/conversation.py: the emergency answer and asking back."""
+import pytest
+
+from actions.conversation import ActionClarify
+from actions.safety import ActionRedFlag
+from tests.trackers import run_action, tracker_for
+
+pytestmark = pytest.mark.usefixtures("built_knowledge")
+
+
+def test_a_red_flag_calls_the_emergency_number_first():
+    messages, events = run_action(ActionRedFlag(), tracker_for("he's having a fit", "red_flag"))
+    text = messages[0]["text"]
+    assert text.index("911") < text.index("469-391-0070")
+    assert messages[0]["custom"] == {"urgency": "emergency"}
+    assert events == []
+
+
+def test_a_red_flag_stops_a_form_in_progress():
+    tracker = tracker_for("I can't breathe", "red_flag", active_loop="plan_form")
+    _, events = run_action(ActionRedFlag(), tracker)
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+def test_a_red_flag_during_triage_is_stored_as_an_emergency(tmp_path, monkeypatch):
+    from triage.summaries import TriageStore
+
+    monkeypatch.setenv("BLINA_TRIAGE_DB", str(tmp_path / "triage.db"))
+    run_action(ActionRedFlag(), tracker_for("I can't breathe", "red_flag", active_loop="triage_form"))
+    [stored] = TriageStore(tmp_path / "triage.db").recent()
+    assert stored.urgency == "emergency" and "trouble breathing" in stored.reason
+
+
+def test_unsure_classification_offers_the_likeliest_topics():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_bag_change", "confidence": 0.28},
+               {"name": "greet", "confidence": 0.2}, {"name": "ask_flushing", "confidence": 0.1}]
+    messages, _ = run_action(ActionClarify(), tracker_for("bag thing?", "nlu_fallback", ranking=ranking))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == ["/ask_bag_change", "/ask_flushing", "/ask_contact"]
+
+
+def test_unsure_with_nothing_likely_says_what_it_can_do():
+    messages, _ = run_action(ActionClarify(), tracker_for("asdf", "nlu_fallback", ranking=[]))
+    assert messages[0]["response"] == "utter_out_of_scope"
