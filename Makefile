@@ -22,10 +22,11 @@ PYTHON310 := $(shell for p in python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10
 KNOWLEDGE_SRC := knowledge/topics.yml $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py)
 TRAINING_SRC  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard assistant/nlu_components.py)
 
-.PHONY: help setup run test bench clean
+.PHONY: help setup run run-scaled test bench clean
 help:
 	@echo "make run    set up what is missing and start the assistant"
 	@echo "make test   set up what is missing and run every test"
+	@echo "make run-scaled  the same behind nginx with PostgreSQL and Redis"
 	@echo "make bench  print performance figures"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -52,6 +53,10 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 run: setup
 	$(BLINA) serve
+
+# Rasa's way past one machine: PostgreSQL tracker store, Redis lock store, nginx over two Rasa servers.
+run-scaled: setup
+	$(PY) -m assistant.scaled
 
 test: setup /usr/bin/chromium
 	$(PY) -m pytest
