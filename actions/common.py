@@ -55,8 +55,10 @@ class SafeAction(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[Dict]:
         try:
             return self.respond(dispatcher, tracker, domain)
-        except Exception:  # the user must hear something useful whatever went wrong
-            logger.exception("action %s failed", self.name())
+        except Exception as error:  # the user must hear something useful whatever went wrong
+            # The type only at the default level: a message could carry what the patient typed.
+            logger.error("action %s failed: %s", self.name(), type(error).__name__)
+            logger.debug("action %s failed", self.name(), exc_info=True)
             dispatcher.utter_message(text=render_text("cannot_look_up.j2", clinic=clinic_settings()))
             return []
 

@@ -1,6 +1,7 @@
 """Starts the assistant's servers on loopback (action server, Rasa, web server) and stops them together."""
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 import time
@@ -8,7 +9,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -50,11 +51,39 @@ def write_endpoints(path: Path, host: str, actions_port: int, tracker_db: Path) 
     return path
 
 
+# The project's channels: the same webhooks as Rasa's, plus input checks and the action-server apology.
+CHANNEL_CLASSES = {"rest": "assistant.channels.RestInput", "socketio": "assistant.channels.SocketIOInput"}
+
+
+def write_credentials(path: Path, source: Path = ROOT / "credentials.yml") -> Path:
+    """credentials.yml with Rasa's stock REST and socket.io channels swapped for the project's."""
+    channels = yaml.safe_load(source.read_text()) or {}
+    written = {CHANNEL_CLASSES.get(name, name): settings for name, settings in channels.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(written, sort_keys=False))
+    return path
+
+
+def prepare_tracker_store(tracker_db: Path) -> Path:
+    """The SQLite tracker store in WAL mode (kept in the file), so a reader never blocks Rasa's writes.
+
+    Rasa's fail-safe tracker store would otherwise answer "database is locked" by keeping the
+    conversation in memory only, where a restart loses it.
+    """
+    tracker_db = Path(tracker_db)
+    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(tracker_db, timeout=30) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+    return tracker_db
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode}; see {log}")
+            lines = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
+            said = f": {lines[-1]}" if lines else ""
+            raise RuntimeError(f"server exited with code {process.returncode}{said} (see {log})")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -77,6 +106,8 @@ class Servers:
     extra_env: dict = field(default_factory=dict)
     triage_db: Optional[Path] = None  # None: $BLINA_TRIAGE_DB, else triage.db beside the tracker store
     processes: List[subprocess.Popen] = field(default_factory=list)
+    by_name: Dict[str, subprocess.Popen] = field(default_factory=dict)  # "actions", "rasa", "web"
+    started_once: set = field(default_factory=set)
 
     @property
     def rasa_url(self) -> str:
@@ -97,17 +128,35 @@ class Servers:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{name}-{self.rasa_port}.log"
         env = {**server_environment(self.host), "BLINA_TRIAGE_DB": str(self.triage_path), **self.extra_env}
-        with log.open("w") as out:
+        # A restarted server appends, so its log keeps what happened before the restart.
+        with log.open("a" if name in self.started_once else "w") as out:
             process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
             )
         self.processes.append(process)
+        self.by_name[name] = process
+        self.started_once.add(name)
         wait_until_up(health_url, process, log, START_TIMEOUT_S)
+
+    def log_files(self) -> List[Path]:
+        return sorted(self.log_dir.glob(f"*-{self.rasa_port}.log"))
+
+    def stop_server(self, name: str, kill: bool = False) -> None:
+        """Stops one server ("actions", "rasa" or "web"); kill=True as a crash would, without clean-up."""
+        process = self.by_name.pop(name)
+        if process.poll() is None:
+            process.kill() if kill else process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self.processes.remove(process)
 
     def start_actions(self) -> None:
         self._spawn(
             "actions",
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            [str(BIN / "python"), "-m", "assistant.startup", "--actions", "actions",
              "--port", str(self.actions_port), "--cors", self.web_origin],
             f"http://{self.host}:{self.actions_port}/health",
         )
@@ -115,13 +164,14 @@ class Servers:
     def start_rasa(self) -> None:
         endpoints = write_endpoints(
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
-            self.host, self.actions_port, self.tracker_db,
+            self.host, self.actions_port, prepare_tracker_store(self.tracker_db),
         )
+        credentials = write_credentials(self.log_dir / f"credentials-{self.rasa_port}.yml")
         self._spawn(
             "rasa",
             [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
              "--auth-token", api_token(), "--interface", self.host, "--port", str(self.rasa_port),
-             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+             "--endpoints", str(endpoints), "--credentials", str(credentials),
              "--cors", self.web_origin],
             f"{self.rasa_url}/",
         )
@@ -135,6 +185,9 @@ class Servers:
         )
 
     def start(self) -> "Servers":
+        from assistant.startup import check_knowledge
+
+        check_knowledge()  # StartupError (a RuntimeError) before any server starts
         try:
             self.start_actions()
             self.start_rasa()
@@ -155,6 +208,7 @@ class Servers:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        self.by_name.clear()
 
     def __enter__(self) -> "Servers":
         return self.start()

@@ -465,7 +465,9 @@ async def _chat(request: web.Request, audience: str) -> web.Response:
     sender, message = (body.get("sender"), body.get("message")) if isinstance(body, dict) else (None, None)
     if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
         return web.json_response({"error": "sender must be 8-64 letters, digits, - or _"}, status=400)
-    if not isinstance(message, str) or not message.strip() or len(message) > MAX_MESSAGE_CHARS:
+    # Control characters alone (NUL, ...) are as empty as whitespace, and Rasa refuses them.
+    printable = "".join(ch for ch in message if ch.isprintable()) if isinstance(message, str) else ""
+    if not printable.strip() or len(message) > MAX_MESSAGE_CHARS:
         return web.json_response({"error": f"message must be 1-{MAX_MESSAGE_CHARS} characters"}, status=400)
     rasa = request.app[RASA]
     try:

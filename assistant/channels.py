@@ -1,0 +1,153 @@
+"""Rasa input channels (REST and socket.io) that refuse malformed input clearly and never leave the user in silence when the action server is down."""
+import functools
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, List, Text
+
+from rasa.core.actions import action as rasa_actions
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as StockRestInput
+from rasa.core.channels.socketio import SocketIOInput as StockSocketIOInput
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+# The widget's own limit is the same; a pasted page is refused, not run through the classifier.
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+MAX_METADATA_KEYS = 20
+
+
+@functools.lru_cache(maxsize=1)
+def cannot_look_up_text() -> str:
+    """'I can't look that up right now, call the clinic on ...', from the clinic's own settings."""
+    from knowledge.clinic import clinic_settings
+    from knowledge.texts import render_text
+
+    return render_text("cannot_look_up.j2", clinic=clinic_settings())
+
+
+# Rasa itself handles these failing (the slots stay unfilled); an apology from them would be a second one.
+SILENT_ACTIONS = ("action_validate_slot_mappings",)
+
+
+def apologised_this_turn(tracker) -> bool:
+    """Whether the apology was already said since the user's latest message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, BotUttered) and event.text == cannot_look_up_text():
+            return True
+    return False
+
+
+def _with_fallback(run):
+    """RemoteAction.run that answers "call the clinic" instead of failing silently."""
+
+    @functools.wraps(run)
+    async def run_or_apologise(self, output_channel, nlg, tracker, domain):
+        try:
+            return await run(self, output_channel, nlg, tracker, domain)
+        except rasa_actions.ActionExecutionRejection:
+            raise  # a form's own "not this one" must reach the processor unchanged
+        except Exception as error:  # action server down, slow or broken: the user still hears something
+            if self.name() in SILENT_ACTIONS:
+                raise
+            logger.error("custom action %s failed: %s", self.name(), type(error).__name__)
+            if apologised_this_turn(tracker):
+                return []
+            return [BotUttered(text=cannot_look_up_text(), metadata={"action_failed": self.name()})]
+
+    run_or_apologise.blina_fallback = True
+    return run_or_apologise
+
+
+def install_action_fallback() -> None:
+    """Rasa logs a failed custom action and says nothing; wrap RemoteAction once so it apologises."""
+    if not getattr(rasa_actions.RemoteAction.run, "blina_fallback", False):
+        rasa_actions.RemoteAction.run = _with_fallback(rasa_actions.RemoteAction.run)
+
+
+# Loading this module is how Rasa learns of the channels (credentials file), so the hook goes in here.
+install_action_fallback()
+
+
+def refusal(status: int, reason: str) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
+
+
+def checked_message(body: Any) -> Dict[str, Any]:
+    """The webhook body's sender, message and metadata, or ValueError saying what is wrong."""
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object with 'sender' and 'message'")
+    sender, message, metadata = body.get("sender"), body.get("message"), body.get("metadata")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
+        raise ValueError(f"'sender' must be a string of 1-{MAX_SENDER_CHARS} characters")
+    if not isinstance(message, str):
+        raise ValueError("'message' must be a string")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"'message' must be at most {MAX_MESSAGE_CHARS} characters")
+    if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > MAX_METADATA_KEYS):
+        raise ValueError("'metadata' must be a small JSON object")
+    # NUL, other control characters and lone surrogates mean nothing in a chat message: a space each.
+    cleaned = "".join(c if c.isprintable() or c in "\n\t" else " " for c in message)
+    if not cleaned.strip():  # the classifier fails on a message without a single feature
+        raise ValueError("'message' must not be empty")
+    return {"sender": sender, "message": cleaned, "metadata": metadata}
+
+
+class RestInput(StockRestInput):
+    """Rasa's REST webhook (same URL), with input checks and an apology instead of silence or a trace."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises its own error for a body that is not JSON
+                body = None
+            try:
+                checked = checked_message(body)
+            except ValueError as problem:
+                return refusal(400, str(problem))
+            collector = CollectingOutputChannel()
+            failed = False
+            try:
+                await on_new_message(UserMessage(
+                    checked["message"], collector, checked["sender"],
+                    input_channel=self.name(), metadata=checked["metadata"],
+                ))
+            except CancelledError:
+                failed = True
+                logger.error("rest: the message was cancelled before it was answered")
+            except Exception as error:  # never the text: it may hold personal data
+                failed = True
+                logger.error("rest: the message could not be handled (%s)", type(error).__name__)
+                logger.debug("rest: the failure in full", exc_info=True)
+            messages: List[Dict[str, Any]] = collector.messages
+            if failed and not messages:
+                messages = [{"recipient_id": checked["sender"], "text": cannot_look_up_text()}]
+            return response.json(messages)
+
+        return webhook
+
+
+class SocketIOInput(StockSocketIOInput):
+    """Rasa's socket.io channel (same path and events), loaded with this module's action fallback."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
