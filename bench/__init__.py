@@ -1,0 +1,1 @@
+"""Performance figures of the assistant, printed by `make bench` (`python -m bench`)."""
