@@ -1,6 +1,7 @@
 """Starts the assistant's servers on loopback (action server, Rasa, web server) and stops them together."""
 import os
 import secrets
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from assistant.paths import LOGS, MODEL, ROOT, SECRETS, TRACKER_DB
 TOKEN_FILE = SECRETS / "rasa-api-token"
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 300
+RASA_WORKERS = 2  # Sanic worker processes of the Rasa server: one per core of the 2-core target machine
+TRACKER_BUSY_TIMEOUT_S = 30
 
 
 def api_token(token_file: Path = TOKEN_FILE) -> str:
@@ -41,10 +44,21 @@ def server_environment(host: str) -> dict:
     return env
 
 
+def locks_path(tracker_db: Path) -> Path:
+    """The conversation locks' SQLite file, beside (and named after) the tracker store's."""
+    tracker_db = Path(tracker_db)
+    return tracker_db.with_name(f"{tracker_db.stem}-locks.db")
+
+
 def write_endpoints(path: Path, host: str, actions_port: int, tracker_db: Path) -> Path:
     endpoints = {
         "action_endpoint": {"url": f"http://{host}:{actions_port}/webhook"},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+        # timeout: SQLite's busy timeout, so a worker waits for the other's write instead of failing
+        # with "database is locked" (which Rasa's fail-safe store answers by keeping the turn in memory).
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db),
+                          "query": {"timeout": str(int(TRACKER_BUSY_TIMEOUT_S))}},
+        # A lock store shared by processes is what lets Rasa run several Sanic workers.
+        "lock_store": {"type": "assistant.locks.SQLiteLockStore", "db": str(locks_path(tracker_db))},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
@@ -77,6 +91,18 @@ def prepare_tracker_store(tracker_db: Path) -> Path:
     return tracker_db
 
 
+def prepare_lock_store(tracker_db: Path) -> Path:
+    """The locks file, emptied: a Rasa killed mid-turn would otherwise leave its tickets to time out."""
+    from assistant.locks import SQLiteLockStore
+
+    store = SQLiteLockStore(db=str(locks_path(tracker_db)))
+    try:
+        store.clear()
+    finally:
+        store.close()
+    return store.path
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,6 +116,15 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL to a server and the processes it forked (its session), as a crash would end them."""
+    if process.poll() is None:  # not reaped yet, so its pid is still its group's id
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 @dataclass
@@ -124,14 +159,16 @@ class Servers:
             return Path(self.triage_db)
         return Path(os.environ.get("BLINA_TRIAGE_DB") or Path(self.tracker_db).with_name("triage.db"))
 
-    def _spawn(self, name: str, command: List[str], health_url: str) -> None:
+    def _spawn(self, name: str, command: List[str], health_url: str, env: Optional[dict] = None) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{name}-{self.rasa_port}.log"
-        env = {**server_environment(self.host), "BLINA_TRIAGE_DB": str(self.triage_path), **self.extra_env}
+        env = {**server_environment(self.host), "BLINA_TRIAGE_DB": str(self.triage_path),
+               **(env or {}), **self.extra_env}
         # A restarted server appends, so its log keeps what happened before the restart.
         with log.open("a" if name in self.started_once else "w") as out:
+            # A session of its own, so a kill reaches the Rasa's Sanic worker processes too.
             process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.processes.append(process)
         self.by_name[name] = process
@@ -145,11 +182,11 @@ class Servers:
         """Stops one server ("actions", "rasa" or "web"); kill=True as a crash would, without clean-up."""
         process = self.by_name.pop(name)
         if process.poll() is None:
-            process.kill() if kill else process.terminate()
+            kill_group(process) if kill else process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            kill_group(process)
             process.wait()
         self.processes.remove(process)
 
@@ -166,6 +203,7 @@ class Servers:
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
             self.host, self.actions_port, prepare_tracker_store(self.tracker_db),
         )
+        prepare_lock_store(self.tracker_db)  # no Rasa of this instance is running: no lock is held
         credentials = write_credentials(self.log_dir / f"credentials-{self.rasa_port}.yml")
         self._spawn(
             "rasa",
@@ -174,6 +212,7 @@ class Servers:
              "--endpoints", str(endpoints), "--credentials", str(credentials),
              "--cors", self.web_origin],
             f"{self.rasa_url}/",
+            env={"SANIC_WORKERS": str(RASA_WORKERS)},
         )
 
     def start_web(self) -> None:
@@ -205,7 +244,7 @@ class Servers:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                kill_group(process)
                 process.wait()
         self.processes.clear()
         self.by_name.clear()
