@@ -1,4 +1,5 @@
 """Rasa's conversation locks in a SQLite file, so several Rasa worker processes on one machine share them."""
+import abc
 import json
 import os
 import sqlite3
@@ -18,7 +19,53 @@ SCHEMA = "CREATE TABLE IF NOT EXISTS conversation_locks (conversation_id TEXT PR
 Result = TypeVar("Result")
 
 
-class SQLiteLockStore(LockStore):
+class AtomicLockStore(LockStore, abc.ABC):
+    """Rasa's ticket-lock steps, each done as one atomic change of the stored lock.
+
+    Rasa's base LockStore reads a lock, changes it in memory and writes it back in separate steps,
+    which is safe only inside one process. A subclass provides `_atomically(conversation_id,
+    change)`: run change(lock or None) -> (lock to save, or None to delete; result) as one step.
+    """
+
+    @abc.abstractmethod
+    def _atomically(self, conversation_id: str,
+                    change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]) -> Result:
+        """Every store says how it makes one change of a lock atomic."""
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def issue(lock):
+            lock = lock or TicketLock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._atomically(conversation_id, issue)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        def drop_expired(lock):
+            if lock is not None:
+                lock.remove_expired_tickets()
+            return lock, None
+
+        self._atomically(conversation_id, drop_expired)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self.cleanup(conversation_id, ticket_number)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # Rasa's cleanup checks "is someone waiting" and deletes in two steps; a ticket issued
+        # between them would be deleted with the lock, so both happen in one transaction here.
+        def release(lock):
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        self._atomically(conversation_id, release)
+
+
+class SQLiteLockStore(AtomicLockStore):
     """Ticket locks kept in SQLite; every read-modify-write of a lock is one `BEGIN IMMEDIATE` transaction.
 
     Rasa's base LockStore reads a lock, changes it in memory and writes it back in separate steps,
@@ -99,38 +146,6 @@ class SQLiteLockStore(LockStore):
                 "INSERT OR REPLACE INTO conversation_locks (conversation_id, lock) VALUES (?, ?)",
                 (lock.conversation_id, lock.dumps()),
             )
-
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def issue(lock):
-            lock = lock or TicketLock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
-
-        try:
-            return self._atomically(conversation_id, issue)
-        except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-
-    def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock):
-            if lock is not None:
-                lock.remove_expired_tickets()
-            return lock, None
-
-        self._atomically(conversation_id, drop_expired)
-
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        self.cleanup(conversation_id, ticket_number)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        # Rasa's cleanup checks "is someone waiting" and deletes in two steps; a ticket issued
-        # between them would be deleted with the lock, so both happen in one transaction here.
-        def release(lock):
-            if lock is None:
-                return None, None
-            lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
-
-        self._atomically(conversation_id, release)
 
     def clear(self) -> None:
         """Drops every lock: for a server start, when no process can still be holding one."""

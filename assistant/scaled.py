@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
+from rasa.core.lock_store import RedisLockStore
 
+from assistant.locks import AtomicLockStore
 from assistant.paths import BUILD, MODEL, ROOT, SECRETS
 from assistant.serve import (
     BIN, START_TIMEOUT_S, Servers, api_token, server_environment, wait_until_up,
@@ -86,7 +87,7 @@ class _no_service_starts:
 
 # --- the lock store -------------------------------------------------------------------------
 
-class AtomicRedisLockStore(RedisLockStore):
+class AtomicRedisLockStore(AtomicLockStore, RedisLockStore):
     """Rasa's Redis lock store with every read-modify-write of a lock done in one Redis transaction.
 
     Rasa Open Source's RedisLockStore issues tickets with a GET then a SET, so two servers taking
@@ -123,39 +124,6 @@ class AtomicRedisLockStore(RedisLockStore):
                     return result
                 except redis.WatchError:  # another server changed the lock meanwhile: again
                     continue
-
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        from rasa.core.lock import TicketLock
-        from rasa.core.lock_store import LockError
-
-        def issue(lock):
-            lock = lock or TicketLock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
-
-        try:
-            return self._atomically(conversation_id, issue)
-        except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-
-    def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock):
-            if lock is not None:
-                lock.remove_expired_tickets()
-            return lock, None
-
-        self._atomically(conversation_id, drop_expired)
-
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        self.cleanup(conversation_id, ticket_number)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        def release(lock):
-            if lock is None:
-                return None, None
-            lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
-
-        self._atomically(conversation_id, release)
 
 
 # --- helpers --------------------------------------------------------------------------------
