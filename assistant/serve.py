@@ -276,6 +276,9 @@ def serve_forever(args) -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
+    # Ctrl-C, and a supervisor's SIGTERM, stop every server (also when SIGINT came in ignored).
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.default_int_handler)
     try:
         while all(p.poll() is None for p in servers.processes):
             time.sleep(1)
