@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.common import SafeAction, long_date, today
-from actions.plan_form import describe_facts
+from actions.plan_form import describe_facts, read_interruption
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
 from knowledge.texts import render_text
@@ -19,10 +19,7 @@ WEEK = dt.timedelta(days=7)
 
 
 def plan_request(tracker: Tracker) -> PlanRequest:
-    stops = []
-    for entry in tracker.get_slot("interruptions") or []:
-        first, days, *rest = entry.split(":")
-        stops.append(Interruption(dt.date.fromisoformat(first), int(days), bool(rest)))
+    stops = [Interruption(*read_interruption(entry)) for entry in tracker.get_slot("interruptions") or []]
     weight, height = tracker.get_slot("weight_kg"), tracker.get_slot("height_cm")
     return PlanRequest(
         indication=tracker.get_slot("indication"),

@@ -1,11 +1,10 @@
 """The personal-plan form: reads the facts a plan needs from any message, asks only for what is
 missing, one thing at a time, and has the patient confirm them before anything is answered."""
 import datetime as dt
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import parsing
@@ -28,6 +27,12 @@ INDICATIONS = ("relapsed-refractory", "ph-positive", "mrd-positive")
 
 def interruption_text(start, days: int, toxicity: bool) -> str:
     return f"{start.isoformat()}:{days}" + (":toxicity" if toxicity else "")
+
+
+def read_interruption(entry: str) -> Tuple[dt.date, int, bool]:
+    """(start, days, toxicity) from an `interruptions` slot entry "YYYY-MM-DD:DAYS[:toxicity]"."""
+    first, days, *rest = entry.split(":")
+    return dt.date.fromisoformat(first), int(days), bool(rest)
 
 
 def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
@@ -179,9 +184,8 @@ def describe_facts(tracker: Tracker) -> Dict[str, Any]:
     start = dt.date.fromisoformat(tracker.get_slot("plan_start"))
     stops = []
     for entry in tracker.get_slot("interruptions") or []:
-        first, days, *rest = entry.split(":")
-        stops.append({"start": long_date(dt.date.fromisoformat(first)), "days": int(days),
-                      "toxicity": bool(rest)})
+        start, days, toxicity = read_interruption(entry)
+        stops.append({"start": long_date(start), "days": days, "toxicity": toxicity})
     return {
         "indication": knowledge_base().indication_label(indication),
         "cycle": tracker.get_slot("plan_cycle"),
