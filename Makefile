@@ -20,7 +20,7 @@ PYTHON310 := $(shell for p in python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10
 	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
 KNOWLEDGE_SRC := knowledge/topics.yml $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py)
-TRAINING_SRC  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard assistant/nlu_components.py assistant/schema_cache.py)
+TRAINING_SRC  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard assistant/nlu_components.py assistant/rasa_fixes.py)
 
 .PHONY: help setup run run-scaled test bench clean
 help:

@@ -18,6 +18,14 @@ def indication_of(tracker) -> str:
     return named[0] if named else tracker.get_slot("indication")
 
 
+def indication_events(tracker, indication) -> List[Dict[Text, Any]]:
+    """Keeps the indication; one that differs from a confirmed plan's unconfirms it, as any changed plan fact does."""
+    events = [SlotSet("indication", indication)]
+    if indication != tracker.get_slot("indication") and tracker.get_slot("plan_confirmed") is not None:
+        events.append(SlotSet("plan_confirmed", None))
+    return events
+
+
 def first_term(tracker):
     for label in TERM_LABELS:
         found = entity_ids(tracker, label)
@@ -47,9 +55,9 @@ class ActionAnswerQuestion(SafeAction):
         if topic is None:
             label = kb.indication_label(indication) if indication else "your answer"
             dispatcher.utter_message(text=render_text("indication_noted.j2", label=label))
-            return [SlotSet("indication", indication)]
+            return indication_events(tracker, indication)
         say(dispatcher, compose_answer(kb, topic, audience(tracker), indication, first_term(tracker)))
-        return [SlotSet("indication", indication), SlotSet("last_topic", topic)]
+        return indication_events(tracker, indication) + [SlotSet("last_topic", topic)]
 
 
 class ActionReportSymptom(SafeAction):

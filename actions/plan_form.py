@@ -77,10 +77,10 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
 
 
 class ActionExtractPlanFacts(SafeAction):
-    """Runs after every user message (Rasa's action_validate_slot_mappings) and fills plan slots."""
+    """Fills the plan slots from a plan message or any message inside the plan form (domain.yml's mappings)."""
 
     def name(self) -> Text:
-        return "action_validate_slot_mappings"
+        return "action_extract_plan_facts"
 
     def respond(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
         intent = latest_intent(tracker) or ""
@@ -124,6 +124,22 @@ def needs_body_size(tracker: Tracker) -> bool:
     return float(weight) < load_regimen(indication).bsa_threshold_kg
 
 
+def facts_changed_by_latest_message(tracker: Tracker) -> bool:
+    """Whether the latest message itself set a plan fact: its slot events come before the form runs
+    (the facts a form re-checks when it starts come after, and are not new)."""
+    since_message = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        since_message.append(event)
+    for event in reversed(since_message):
+        if event.get("event") == "action":
+            return False
+        if event.get("event") == "slot" and event.get("name") in PLAN_FACT_SLOTS:
+            return True
+    return False
+
+
 class ValidatePlanForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_plan_form"
@@ -144,6 +160,8 @@ class ValidatePlanForm(FormValidationAction):
         return {"plan_cycle": int(value)}
 
     def validate_plan_confirmed(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value and facts_changed_by_latest_message(tracker):
+            return {"plan_confirmed": None}  # "yes, but it started on the 8th": confirm the changed facts
         if value is False:
             dispatcher.utter_message(text=render_text("plan_start_again.j2"))
             return {**{slot: None for slot in PLAN_FACT_SLOTS}, "plan_confirmed": None}

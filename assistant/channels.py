@@ -31,7 +31,7 @@ def cannot_look_up_text() -> str:
 
 
 # Rasa itself handles these failing (the slots stay unfilled); an apology from them would be a second one.
-SILENT_ACTIONS = ("action_validate_slot_mappings",)
+SILENT_ACTIONS = ("action_extract_plan_facts",)
 
 
 def apologised_this_turn(tracker) -> bool:

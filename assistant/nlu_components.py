@@ -2,7 +2,7 @@
 reported red flag becomes the `red_flag` intent whatever the classifier thought."""
 from typing import Any, Dict, List
 
-import assistant.schema_cache  # noqa: F401  (loaded into the Rasa server with the model)
+import assistant.rasa_fixes  # noqa: F401  (loaded into the Rasa server with the model)
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource

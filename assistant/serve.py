@@ -53,10 +53,10 @@ def locks_path(tracker_db: Path) -> Path:
 def write_endpoints(path: Path, host: str, actions_port: int, tracker_db: Path) -> Path:
     endpoints = {
         "action_endpoint": {"url": f"http://{host}:{actions_port}/webhook"},
-        # timeout: SQLite's busy timeout, so a worker waits for the other's write instead of failing
-        # with "database is locked" (which Rasa's fail-safe store answers by keeping the turn in memory).
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db),
-                          "query": {"timeout": str(int(TRACKER_BUSY_TIMEOUT_S))}},
+        # busy_timeout: a worker waits for the other's write instead of failing with "database is
+        # locked" (which Rasa's fail-safe store answers by keeping the turn in memory only).
+        "tracker_store": {"type": "assistant.tracker_store.SQLiteTrackerStore", "db": str(tracker_db),
+                          "busy_timeout": TRACKER_BUSY_TIMEOUT_S},
         # A lock store shared by processes is what lets Rasa run several Sanic workers.
         "lock_store": {"type": "assistant.locks.SQLiteLockStore", "db": str(locks_path(tracker_db))},
     }

@@ -37,6 +37,20 @@ def test_a_named_indication_in_lay_words_narrows_the_answer():
     assert {"event": "slot", "timestamp": None, "name": "indication", "value": "mrd-positive"} in events
 
 
+def test_another_indication_unconfirms_a_confirmed_plan():
+    tracker = tracker_for("dose for MRD?", "ask_dosing", entities=[entity("indication", "MRD")],
+                          slots={"indication": "relapsed-refractory", "plan_confirmed": True})
+    _, events = run_action(ActionAnswerQuestion(), tracker)
+    assert {"event": "slot", "timestamp": None, "name": "plan_confirmed", "value": None} in events
+
+
+def test_the_same_indication_keeps_the_plan_confirmed():
+    tracker = tracker_for("dose for MRD?", "ask_dosing", entities=[entity("indication", "MRD")],
+                          slots={"indication": "mrd-positive", "plan_confirmed": True})
+    _, events = run_action(ActionAnswerQuestion(), tracker)
+    assert not [e for e in events if e["name"] == "plan_confirmed"]
+
+
 def test_choosing_the_indication_answers_the_pending_topic():
     tracker = tracker_for("/inform_indication", "inform_indication",
                           entities=[entity("indication", "mrd-positive")], slots={"last_topic": "dosing"})

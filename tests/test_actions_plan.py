@@ -91,6 +91,29 @@ def test_no_at_the_confirmation_starts_again():
     assert result["plan_start"] is None and result["indication"] is None and result["plan_confirmed"] is None
 
 
+def test_yes_with_a_changed_fact_is_not_a_confirmation():
+    candidates = [{"event": "user", "text": "yes, but it started on the 8th"},
+                  {"event": "slot", "name": "plan_start", "value": "2026-12-08"},
+                  {"event": "slot", "name": "plan_confirmed", "value": True},
+                  {"event": "action", "name": "plan_form"},
+                  {"event": "slot", "name": "plan_confirmed", "value": True}]
+    tracker = tracker_for("yes, but it started on the 8th", "affirm", active_loop="plan_form", events=candidates)
+    result = ValidatePlanForm().validate_plan_confirmed(True, CollectingDispatcher(), tracker, {})
+    assert result == {"plan_confirmed": None}
+
+
+def test_a_confirmed_plan_stays_confirmed_when_the_form_starts_again():
+    # A new personal question: the form re-checks the facts it already has, after its own action event.
+    events = [{"event": "user", "text": "when do I go home?"},
+              {"event": "slot", "name": "plan_question", "value": "ask_plan_discharge"},
+              {"event": "action", "name": "plan_form"},
+              {"event": "slot", "name": "plan_start", "value": "2026-12-07"},
+              {"event": "slot", "name": "plan_confirmed", "value": True}]
+    tracker = tracker_for("when do I go home?", "ask_plan_discharge", active_loop="plan_form", events=events)
+    assert ValidatePlanForm().validate_plan_confirmed(True, CollectingDispatcher(), tracker, {}) == {
+        "plan_confirmed": True}
+
+
 def test_a_cycle_beyond_the_regimen_is_refused():
     dispatcher = CollectingDispatcher()
     result = ValidatePlanForm().validate_plan_cycle(7, dispatcher, tracker_for("cycle 7", "inform_plan_facts",

@@ -1,9 +1,8 @@
-"""The benchmark's own parts: percentiles, the bounded load generator, the ratios, and the Rasa speed-up."""
+"""The benchmark's own parts: percentiles, the bounded load generator and the ratios."""
 import asyncio
 import math
 from collections import defaultdict
 
-import jsonschema
 import pytest
 
 from bench.__main__ import Figures, _ratio, table
@@ -105,16 +104,3 @@ def test_table_lines_up_both_bots():
     assert throughput.split()[-3:] == ["20.0", "5.0", "4.00x"]
     training = next(line for line in text.splitlines() if line.startswith("training time"))
     assert training.split()[-3:] == ["60.0", "120.0", "2.00x"]  # half the time: 2x better
-
-
-def test_rasa_still_rejects_a_malformed_action_response_after_the_speed_up():
-    import assistant.schema_cache  # noqa: F401  installs the checked-schema validate
-    from rasa.core.actions.action import RemoteAction
-
-    schema = RemoteAction("action_x", None).action_response_format_spec()
-    jsonschema.validate({"events": [{"event": "slot", "name": "indication", "value": "mrd-positive"}],
-                         "responses": [{"text": "hi"}]}, schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"events": [{"event": "slot", "timestamp": "not a number"}]}, schema)
-    with pytest.raises(jsonschema.SchemaError):  # a broken schema is still refused
-        jsonschema.validate({}, {"type": "no such type"})

@@ -1,0 +1,98 @@
+"""Fixes and speed-ups of Rasa 3.6.21's own code, found by profiling and by testing the assistant.
+
+assistant.nlu_components imports this module, so every process that loads the model (the Rasa
+server, `rasa test`) has them before the first message. Each is installed once, below.
+"""
+import functools
+import json
+from typing import Dict, Optional, Type
+
+import jsonschema
+import numpy
+from rasa.core.actions.action import ActionExtractSlots
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.core.events import BotUttered, Event
+
+
+@functools.lru_cache(maxsize=32)
+def _checked_validator(validator_class, schema_json: str):
+    """A validator for a schema that has been checked against its meta-schema once, not per call."""
+    schema = json.loads(schema_json)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_with_checked_schema(instance, schema, cls=None, *args, **kwargs):
+    """jsonschema.validate, with the schema's own check done once per schema instead of on every call.
+
+    Rasa validates every action server response with jsonschema.validate, which first re-checks
+    Rasa's constant response schema against the 2020-12 meta-schema: measured at ~50 ms of the Rasa
+    process's CPU per action call, most of a turn's time. The response itself is still validated.
+    """
+    if args or kwargs:
+        return _stock_validate(instance, schema, cls, *args, **kwargs)
+    try:
+        schema_json = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):  # not plain JSON: leave it to jsonschema as it comes
+        return _stock_validate(instance, schema, cls)
+    validator = _checked_validator(cls or jsonschema.validators.validator_for(schema), schema_json)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+    if error is not None:
+        raise error
+
+
+def keeping_what_mapping_actions_say(execute_validation):
+    """ActionExtractSlots' last step, keeping the messages of custom slot-mapping actions.
+
+    Rasa's documentation lets such an action return BotUttered events (action_extract_plan_facts
+    says "there is no day 31 in February" with them), but 3.6 keeps only SlotSet events here.
+    """
+
+    @functools.wraps(execute_validation)
+    async def execute(self, extraction_events, *args, **kwargs):
+        said = [event for event in extraction_events if isinstance(event, BotUttered)]
+        return said + await execute_validation(self, extraction_events, *args, **kwargs)
+
+    return execute
+
+
+_event_classes: Dict[str, Type[Event]] = {}
+
+
+def resolve_event_class(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """Event.resolve_by_type, remembering each answer: Rasa walks every Event subclass for every event
+    of every tracker it loads (8% of the Rasa server's CPU under load, measured with py-spy)."""
+    known = _event_classes.get(type_name)
+    if known is not None:
+        return known
+    found = _stock_resolve(type_name, default)
+    if found is not None and getattr(found, "type_name", None) == type_name:
+        _event_classes[type_name] = found
+    return found
+
+
+def with_weights_in_column_order(process):
+    """LogisticRegressionClassifier.process with its weights stored so that scikit-learn's product with
+    them reads contiguous memory: row-major weights made every message copy all of them (233 µs of
+    the product's 240 µs, measured with timeit on the trained model)."""
+
+    @functools.wraps(process)
+    def classify(self, messages):
+        if not self.clf.coef_.flags.f_contiguous:
+            self.clf.coef_ = numpy.asfortranarray(self.clf.coef_)
+        return process(self, messages)
+
+    return classify
+
+
+_stock_validate = jsonschema.validate
+# Rasa imports `validate` from jsonschema inside the call, so this reaches the Rasa process's calls.
+jsonschema.validate = validate_with_checked_schema
+
+ActionExtractSlots._execute_validation_action = keeping_what_mapping_actions_say(
+    ActionExtractSlots._execute_validation_action)
+
+LogisticRegressionClassifier.process = with_weights_in_column_order(LogisticRegressionClassifier.process)
+
+_stock_resolve = Event.resolve_by_type
+Event.resolve_by_type = staticmethod(resolve_event_class)
