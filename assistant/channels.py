@@ -13,6 +13,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.rasa_fixes import settle_loaded_objects
+
 logger = logging.getLogger(__name__)
 
 # The widget's own limit is the same; a pasted page is refused, not run through the classifier.
@@ -108,6 +110,9 @@ class RestInput(StockRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        # Each Sanic worker has loaded the model by now (Rasa loads it before the server starts).
+        webhook.listener("after_server_start")(lambda _app, _loop: settle_loaded_objects())
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

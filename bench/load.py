@@ -81,6 +81,12 @@ class LoadResult:
     def p(self, q: float) -> float:
         return percentile(self.latencies_ms, q)
 
+    def pooled_with(self, other: "LoadResult") -> "LoadResult":
+        """Two runs of the same shape as one: every message's latency and error, and their total time."""
+        return LoadResult(self.concurrency, self.conversations + other.conversations, self.turns, self.think_s,
+                          self.seconds + other.seconds, self.latencies_ms + other.latencies_ms,
+                          self.errors + other.errors)
+
 
 def _check_loopback(url: str) -> None:
     host = urlsplit(url).hostname

@@ -88,6 +88,16 @@ def test_load_goes_to_loopback_only():
         run_load("http://example.org:5005", ("hello",), 1, 1, 1)
 
 
+def test_rounds_are_pooled_not_picked():
+    fast, slow = LoadResult(20, 40, 12), LoadResult(20, 40, 12)
+    fast.latencies_ms, fast.seconds = [100.0] * 19 + [900.0], 2.0  # 20 answers in 2 s
+    slow.latencies_ms, slow.seconds, slow.errors = [300.0] * 10, 3.0, ["HTTP 500"]  # 10 answers in 3 s
+    pooled = fast.pooled_with(slow)
+    assert pooled.throughput == 6.0  # 30 answers in 5 s
+    assert pooled.p(50) == 100.0 and pooled.p(95) == 300.0 and pooled.p(99) == 900.0  # ranks 15, 29, 30 of 30
+    assert pooled.errors == ["HTTP 500"] and pooled.conversations == 80
+
+
 def test_ratios_say_how_much_better_the_assistant_is():
     assert _ratio(30.0, 10.0, higher_is_better=True) == "3.00x"  # 30 vs 10 messages/s
     assert _ratio(50.0, 200.0, higher_is_better=False) == "4.00x"  # 50 ms vs 200 ms

@@ -1,10 +1,12 @@
 """assistant/rasa_fixes.py: Rasa behaves as documented, and as before, with the fixes installed."""
 import asyncio
+import gc
 
 import jsonschema
 import pytest
 
 import assistant.rasa_fixes  # noqa: F401  installs the fixes, as loading the model does
+from assistant.rasa_fixes import settle_loaded_objects
 from rasa.core.actions.action import ActionExtractSlots
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
@@ -50,3 +52,14 @@ def test_events_are_read_back_as_their_own_classes():
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet  # not remembered as the answer
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
+
+
+def test_what_a_worker_has_loaded_is_left_out_of_later_collections():
+    loaded = [{"weights": list(range(100))} for _ in range(1000)]
+    try:
+        settle_loaded_objects()
+        assert gc.get_freeze_count() >= len(loaded)
+        collected_over = {id(o) for o in gc.get_objects(generation=2)}
+        assert not any(id(x) in collected_over for x in loaded)
+    finally:
+        gc.unfreeze()
