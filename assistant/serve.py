@@ -20,7 +20,6 @@ TOKEN_FILE = SECRETS / "rasa-api-token"
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 300
 RASA_WORKERS = 2  # Sanic worker processes of the Rasa server: one per core of the 2-core target machine
-TRACKER_BUSY_TIMEOUT_S = 30
 
 
 def api_token(token_file: Path = TOKEN_FILE) -> str:
@@ -53,10 +52,7 @@ def locks_path(tracker_db: Path) -> Path:
 def write_endpoints(path: Path, host: str, actions_port: int, tracker_db: Path) -> Path:
     endpoints = {
         "action_endpoint": {"url": f"http://{host}:{actions_port}/webhook"},
-        # busy_timeout: a worker waits for the other's write instead of failing with "database is
-        # locked" (which Rasa's fail-safe store answers by keeping the turn in memory only).
-        "tracker_store": {"type": "assistant.tracker_store.SQLiteTrackerStore", "db": str(tracker_db),
-                          "busy_timeout": TRACKER_BUSY_TIMEOUT_S},
+        "tracker_store": {"type": "assistant.tracker_store.SQLiteTrackerStore", "db": str(tracker_db)},
         # A lock store shared by processes is what lets Rasa run several Sanic workers.
         "lock_store": {"type": "assistant.locks.SQLiteLockStore", "db": str(locks_path(tracker_db))},
     }

@@ -2,7 +2,7 @@
 
 The same tables and rows as Rasa's `type: SQL` store, so either can read what the other wrote. What
 differs is what a turn costs (measured with py-spy under `make bench`): connections stay open with
-WAL mode and a busy timeout set on each, and a save inserts the turn's new events in one statement
+WAL mode and a busy timeout set on each, a save inserts the turn's new events in one statement
 instead of first counting the stored ones, and a read is one plain query. The endpoints file names it:
 `tracker_store: {type: assistant.tracker_store.SQLiteTrackerStore, db: path/to/trackers.db}`.
 """
@@ -15,6 +15,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+# A worker waits this long for the other's write instead of failing with "database is locked", which
+# Rasa's fail-safe store would answer by keeping the turn in memory only.
 BUSY_TIMEOUT_S = 30.0
 # Rasa's query for a conversation's latest session (SQLTrackerStore._event_query), as plain SQL: the
 # events from its latest session_started on, or all of them before the first one.
