@@ -2,7 +2,7 @@
 import os
 import secrets
 import signal
-import sqlite3
+import socket
 import subprocess
 import sys
 import time
@@ -74,19 +74,6 @@ def write_credentials(path: Path, source: Path = ROOT / "credentials.yml") -> Pa
     return path
 
 
-def prepare_tracker_store(tracker_db: Path) -> Path:
-    """The SQLite tracker store in WAL mode (kept in the file), so a reader never blocks Rasa's writes.
-
-    Rasa's fail-safe tracker store would otherwise answer "database is locked" by keeping the
-    conversation in memory only, where a restart loses it.
-    """
-    tracker_db = Path(tracker_db)
-    tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(tracker_db, timeout=30) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-    return tracker_db
-
-
 def prepare_lock_store(tracker_db: Path) -> Path:
     """The locks file, emptied: a Rasa killed mid-turn would otherwise leave its tickets to time out."""
     from assistant.locks import SQLiteLockStore
@@ -97,6 +84,13 @@ def prepare_lock_store(tracker_db: Path) -> Path:
     finally:
         store.close()
     return store.path
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for servers that must not collide with a running `make run`."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
@@ -197,7 +191,7 @@ class Servers:
     def start_rasa(self) -> None:
         endpoints = write_endpoints(
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
-            self.host, self.actions_port, prepare_tracker_store(self.tracker_db),
+            self.host, self.actions_port, self.tracker_db,
         )
         prepare_lock_store(self.tracker_db)  # no Rasa of this instance is running: no lock is held
         credentials = write_credentials(self.log_dir / f"credentials-{self.rasa_port}.yml")

@@ -8,6 +8,7 @@ instead of first counting the stored ones, and a read is one plain query. The en
 """
 import itertools
 import json
+from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ STORED_EVENTS = "_blina_stored_events"
 class SQLiteTrackerStore(SQLTrackerStore):
     def __init__(self, domain=None, host: Optional[Text] = None, db: Text = "rasa.db",
                  busy_timeout: float = BUSY_TIMEOUT_S, event_broker=None, **kwargs: Any) -> None:
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
         url = self.engine.url
         self.engine.dispose()
@@ -41,6 +43,8 @@ class SQLiteTrackerStore(SQLTrackerStore):
                                        connect_args={"timeout": float(busy_timeout), "check_same_thread": False})
         sa.event.listen(self.engine, "connect", _prepare_connection)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        with self.engine.connect():  # WAL is in the file before any reader opens it
+            pass
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with self.engine.connect() as connection:

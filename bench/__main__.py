@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from assistant.paths import MODEL, ROOT
-from assistant.serve import BIN, Servers, server_environment, wait_until_up
+from assistant.serve import BIN, Servers, free_port, server_environment, wait_until_up
 from bench import plan_bench
 from bench.load import BLINA_SCRIPT, STOCK_SCRIPT, LoadResult, run_load, warm_up
 
@@ -33,14 +33,6 @@ LOADS = (
     ("20 users, 2 s reading pause", 20, 20, 2.0, 1),
 )
 STEP_TIMEOUT_S = 900
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """Shared fixtures: the built knowledge base, trackers for actions, and real servers on free ports."""
 import datetime as dt
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from assistant.serve import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT.parent / "shared" / "sources"
@@ -23,12 +24,6 @@ def built_knowledge():
     if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists()):
         subprocess.run([str(BIN / "blina"), "build"], cwd=ROOT, check=True)
     return Path(DEFAULT_DB)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

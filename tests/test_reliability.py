@@ -12,7 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import BIN, ROOT, free_port
+from assistant.serve import free_port
+from tests.conftest import BIN, ROOT
 
 CONVERSATIONS = 50
 TURNS = 20

@@ -9,7 +9,7 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import free_port
+from assistant.serve import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

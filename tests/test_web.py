@@ -140,7 +140,7 @@ async def test_rasa_failing_gives_a_clear_502(client, fake_rasa):
 
 
 async def test_rasa_not_running_gives_a_clear_502(knowledge_db, tmp_path):
-    from conftest import free_port
+    from assistant.serve import free_port
 
     config = WebConfig(rasa_url=f"http://127.0.0.1:{free_port()}", api_token="x",
                        triage_db=tmp_path / "t.db", knowledge_db=knowledge_db)
@@ -422,7 +422,7 @@ def test_servers_start_the_web_server_on_loopback(tmp_path, monkeypatch):
     import requests
 
     from assistant.serve import Servers
-    from conftest import free_port
+    from assistant.serve import free_port
 
     monkeypatch.delenv("BLINA_TRIAGE_DB", raising=False)
     servers = Servers(rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
