@@ -19,15 +19,16 @@ export PYTHONDONTWRITEBYTECODE := 1
 PYTHON310 := $(shell for p in python3.10 $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-KNOWLEDGE_SRC := knowledge/topics.yml $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py)
+KNOWLEDGE_SRC := knowledge/topics.yml knowledge/uncovered.yml $(wildcard knowledge/facts/*.yml knowledge/regimens/*.yml) $(wildcard knowledge/*.py assistant/nlp_pipeline.py assistant/build.py)
 TRAINING_SRC  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard assistant/nlu_components.py assistant/rasa_fixes.py)
 
-.PHONY: help setup run run-scaled test bench clean
+.PHONY: help setup run run-scaled test bench eval clean
 help:
 	@echo "make run    set up what is missing and start the assistant"
 	@echo "make test   set up what is missing and run every test"
 	@echo "make run-scaled  the same behind nginx with PostgreSQL and Redis"
 	@echo "make bench  print performance figures"
+	@echo "make eval   understanding, per category, on the blind evaluation sets"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 is needed (Rasa 3.6 does not run on 3.11)." \
@@ -41,7 +42,7 @@ $(BUILT): $(VENV)/.installed $(KNOWLEDGE_SRC)
 	@touch $@
 
 $(MODEL): $(BUILT) $(TRAINING_SRC)
-	$(RASA) train --quiet --fixed-model-name blina --out models
+	$(RASA) train --quiet --data data build/nlu --fixed-model-name blina --out models
 	@touch $@
 
 setup: $(MODEL)
@@ -63,6 +64,10 @@ test: setup /usr/bin/chromium
 
 bench: setup
 	$(PY) -m bench
+
+eval: setup
+	@mkdir -p results
+	$(PY) -m evaluation --details results/eval-dev-misses.json
 
 clean:
 	rm -rf build models results .pytest_cache

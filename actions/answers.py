@@ -1,15 +1,27 @@
 """Actions that answer questions about the medicine from the knowledge base."""
 from typing import Any, Dict, List, Text
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.common import SafeAction, audience, entity_ids, knowledge_base, latest_intent
-from knowledge.answers import compose_answer
+from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
+from actions.plan_form import FORM as PLAN_FORM, states_own_plan
+from knowledge.answers import Question, answer_question, compose_answer, more_about
 from knowledge.clinic import clinic_settings
 from knowledge.texts import render_text
 
 QUESTION_PREFIX = "ask_"
 TERM_LABELS = ("side_effect", "medicine", "test", "equipment")
+MORE_INTENT = "ask_more"
+UNCOVERED_TOPIC = "uncovered"  # ask_uncovered: a subject the documents don't cover
+PLAN_PREFIX = "ask_plan_"
+# A schedule question asked in general is answered from the topic that explains that part of the schedule.
+PLAN_QUESTION_TOPICS = {
+    "dose": "dosing", "step_up": "dosing", "bag_change": "bag_change", "discharge": "hospital_stay",
+    "break": "cycles", "next_cycle": "cycles", "bloods": "blood_tests", "premedication": "premedication",
+    "last_infusion": "cycles", "interruption": "interruption", "summary": "cycles",
+}
+OWN_DATES_BUTTON = "Work out my own dates"
+INDICATION_INTENT = "inform_indication"
 
 
 def indication_of(tracker) -> str:
@@ -34,12 +46,35 @@ def first_term(tracker):
     return None
 
 
+def all_terms(tracker) -> List[str]:
+    return [term for label in TERM_LABELS for term in entity_ids(tracker, label)]
+
+
+def topic_belief(tracker) -> Dict[str, float]:
+    """The classifier's confidence in each knowledge topic, from the latest message's intent ranking."""
+    belief: Dict[str, float] = {}
+    intent = tracker.latest_message.get("intent") or {}
+    for ranked in tracker.latest_message.get("intent_ranking") or [intent]:
+        name = ranked.get("name") or ""
+        if name.startswith(QUESTION_PREFIX) and name != MORE_INTENT:
+            belief[name[len(QUESTION_PREFIX):]] = float(ranked.get("confidence") or 0.0)
+    return belief
+
+
+def looks_uncovered(belief: Dict[str, float]) -> bool:
+    return bool(belief) and max(belief, key=belief.get) == UNCOVERED_TOPIC
+
+
 def say(dispatcher, answer) -> None:
     dispatcher.utter_message(text=answer.text, buttons=list(answer.buttons))
 
 
 class ActionAnswerQuestion(SafeAction):
-    """Answers `ask_<topic>`; after `inform_indication` answers the last topic for that indication."""
+    """Answers a question with the facts that answer it, or says honestly that the documents don't.
+
+    Also "tell me more" (the rest of the last topic) and an indication given after a question
+    that depends on it (the waiting question is answered for that indication).
+    """
 
     def name(self) -> Text:
         return "action_answer_question"
@@ -48,16 +83,42 @@ class ActionAnswerQuestion(SafeAction):
         kb = knowledge_base()
         intent = latest_intent(tracker) or ""
         indication = indication_of(tracker)
-        if intent.startswith(QUESTION_PREFIX):
-            topic = intent[len(QUESTION_PREFIX):]
+        last_topic = tracker.get_slot("last_topic")
+        if intent == MORE_INTENT and last_topic:
+            reply = more_about(kb, last_topic, audience(tracker), indication, tracker.get_slot("last_facts") or [])
+            say(dispatcher, reply.answer)
+            return [SlotSet("last_facts", reply.facts)]
+        text = tracker.latest_message.get("text") or ""
+        own_plan = None if intent.startswith(PLAN_PREFIX) or text.startswith("/") else states_own_plan(text, tracker)
+        if own_plan:  # the classifier heard a general question; the words give the patient's own start
+            question, facts = own_plan
+            facts.pop("_ambiguous", None)
+            facts.update({"indication": indication} if indication else {})
+            return [*(SlotSet(slot, value) for slot, value in facts.items()), SlotSet("plan_question", question),
+                    SlotSet("plan_personal", True), FollowupAction(PLAN_FORM)]
+        if intent == INDICATION_INTENT:
+            if last_topic is None:
+                label = kb.indication_label(indication) if indication else "your answer"
+                dispatcher.utter_message(text=render_text("indication_noted.j2", label=label))
+                return indication_events(tracker, indication)
+            text = tracker.get_slot("last_question") or ""
+            belief = {last_topic: 1.0}
+        elif intent.startswith(PLAN_PREFIX):
+            belief = {PLAN_QUESTION_TOPICS[intent[len(PLAN_PREFIX):]]: 1.0}
         else:
-            topic = tracker.get_slot("last_topic")
-        if topic is None:
-            label = kb.indication_label(indication) if indication else "your answer"
-            dispatcher.utter_message(text=render_text("indication_noted.j2", label=label))
-            return indication_events(tracker, indication)
-        say(dispatcher, compose_answer(kb, topic, audience(tracker), indication, first_term(tracker)))
-        return indication_events(tracker, indication) + [SlotSet("last_topic", topic)]
+            belief = topic_belief(tracker)
+        question = Question(text, audience(tracker), belief, all_terms(tracker),
+                            entity_ids(tracker, "uncovered"), indication, looks_uncovered(belief),
+                            tracker.get_slot("last_question"), last_topic)
+        reply = answer_question(kb, fact_index(), question, clinic_settings())
+        if intent.startswith(PLAN_PREFIX):  # the general answer, and the offer to work out the patient's own
+            reply.answer.buttons.insert(0, {"title": OWN_DATES_BUTTON, "payload": f"/{intent}"})
+        say(dispatcher, reply.answer)
+        events = indication_events(tracker, indication)
+        if reply.topic:
+            events += [SlotSet("last_topic", reply.topic), SlotSet("last_facts", reply.facts),
+                       SlotSet("last_question", text)]
+        return events
 
 
 class ActionReportSymptom(SafeAction):

@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.clinic import clinic_settings
+from knowledge.matching import FactIndex
 from knowledge.store import KnowledgeBase
 from knowledge.texts import render_text
 
@@ -20,6 +21,12 @@ logger = logging.getLogger(__name__)
 @functools.lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
     return KnowledgeBase()
+
+
+@functools.lru_cache(maxsize=1)
+def fact_index() -> FactIndex:
+    kb = knowledge_base()
+    return FactIndex(kb.all_facts(), kb.terms_of_facts())
 
 
 def audience(tracker: Tracker) -> str:
@@ -63,9 +70,14 @@ class SafeAction(Action, abc.ABC):
             return []
 
 
-def today() -> "dt.date":
-    """The clinic's today; $BLINA_TODAY (YYYY-MM-DD) fixes it for tests and demonstrations."""
+def today(tracker: Optional[Tracker] = None) -> "dt.date":
+    """The clinic's today; $BLINA_TODAY (YYYY-MM-DD) fixes it for tests and demonstrations.
+
+    Only under `make eval` ($BLINA_TODAY_FROM_METADATA=1) may a message's metadata name its own day.
+    """
     fixed = os.environ.get("BLINA_TODAY")
+    if tracker is not None and os.environ.get("BLINA_TODAY_FROM_METADATA") == "1":
+        fixed = (tracker.latest_message.get("metadata") or {}).get("today") or fixed
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 

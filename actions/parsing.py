@@ -10,6 +10,8 @@ from typing import Optional
 import dateparser
 from dateutil.relativedelta import relativedelta
 
+from triage.readings import mask_readings
+
 WEEKDAYS = {name.lower(): index for index, name in enumerate(calendar.day_name)}
 ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -73,7 +75,7 @@ def find_date(
     A bare weekday or "the 8th" is the latest one up to today when the patient tells what happened,
     and the next one from today (prefer_future) when they ask about a day.
     """
-    text = DURATION.sub(" ", text)  # "for 5 days" is a length, not a date
+    text = mask_readings(DURATION.sub(" ", text))  # "for 5 days" is a length, "bp 80/50" a reading: not dates
     if match := ISO_DATE.search(text):
         return ParsedDate(_checked(*(int(part) for part in match.groups())))
     if match := NUMERIC_DATE.search(text):
@@ -171,3 +173,99 @@ def within_range(value: dt.date, today: dt.date, past_days: int, future_days: in
     if value > today + dt.timedelta(days=future_days):
         raise PlanInputError(f"{value:%-d %B %Y} is too far ahead; please check the date")
     return value
+
+
+# A question about one's own dates: a person and a when-question or a day ("when is MY next bag change?").
+# "When" inside a sentence is a conjunction ("why is it changed when there's medicine left").
+WHEN_QUESTION = re.compile(
+    r"(?:^|[.?!,;:]\s*|\b(?:and|so|but|know|tell me|asks?|asking|wondering)\s+)"
+    r"(?:when|what date|which date|which day|what day|how long until|how many (?:more )?days (?:until|till|"
+    r"before|left))\b", re.I)
+DAY_WORDS = re.compile(
+    r"\b(?:today|tomorrow|tonight|this (?:week|weekend|morning|evening)|next (?:week|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
+PERSON_WORDS = re.compile(r"\b(my|i|i'm|im|i've|me|mine|we|we're|our|he|he's|his|she|she's|her|they|their)\b",
+                          re.I)
+GENERAL_WORDS = re.compile(r"\b(usually|normally|typically|generally|in general|patients|people|someone)\b", re.I)
+
+
+def asks_about_own_dates(text: str) -> bool:
+    """Whether a schedule question is about the asker's (or their patient's) own calendar."""
+    if GENERAL_WORDS.search(text) or not PERSON_WORDS.search(text):
+        return False
+    return bool(WHEN_QUESTION.search(text.strip()) or DAY_WORDS.search(text))
+
+
+# --- what a message states and what it asks ---------------------------------------------------------
+QUESTION_OPENING = re.compile(
+    r"^\W*(?:so\s+|and\s+|but\s+|then\s+|if\s+[^,?]*,\s*)?(?:when|what|whats|what's|which|how|will|would|is|are|"
+    r"do|does|did|can|could|should|where|am|by when|from when)\b", re.I)
+CLAUSE_SPLIT = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:so\s+|and\s+|but\s+)?(?:when|what|whats|what's|which|how|will|"
+                          r"do|does|is|can|should|by when)\b)", re.I)
+# "Started blincyto", "began on 12 October", "my first bag went up", "cycle 1 day 1 was": day 1 of cycle 1
+# (said back in the confirmation, so a patient in a later cycle can correct it).
+FIRST_CYCLE_START = re.compile(
+    r"\b(?:start(?:ed|ing)?|began|begun|commenced|kicked off)\b"
+    r"|\bfirst (?:cycle|bag|infusion|dose|day)\b|\bcycle (?:1|one) day (?:1|one)\b|\bday (?:1|one) was\b", re.I)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message cut into what it states (facts about the plan) and what it asks (the question's subject)."""
+
+    stated: str
+    asked: str
+
+
+def statement_and_question(text: str) -> Said:
+    """Clauses that open with a question word or end in "?" are the question; the rest is stated."""
+    parts = [p.strip() for p in CLAUSE_SPLIT.split(text) if p and p.strip()]
+    asked = [p for p in parts if p.endswith("?") or QUESTION_OPENING.search(p)]
+    stated = [p for p in parts if p not in asked]
+    return Said(" ".join(stated), " ".join(asked))
+
+
+def first_cycle_started(stated: str) -> bool:
+    """Whether the words say treatment itself started then: cycle 1, unless a cycle is named."""
+    return bool(FIRST_CYCLE_START.search(stated))
+
+
+CYCLE_DAY = re.compile(r"\bday\s+(\d{1,2})\s+of\s+(?:my\s+|his\s+|her\s+|the\s+)?cycle\s+(\d)\b"
+                       r"|\bcycle\s+(\d),?\s+day\s+(\d{1,2})\b|\bc(\d)\s*d(\d{1,2})\b", re.I)
+
+
+def find_cycle_day(text: str) -> Optional[tuple]:
+    """(cycle, day) from "day 5 of cycle 2", "cycle 2 day 5" or "C2D5", or None."""
+    match = CYCLE_DAY.search(text)
+    if not match:
+        return None
+    groups = match.groups()
+    if groups[0]:
+        day, cycle = int(groups[0]), int(groups[1])
+    elif groups[2]:
+        cycle, day = int(groups[2]), int(groups[3])
+    else:
+        cycle, day = int(groups[4]), int(groups[5])
+    return (cycle, day) if 1 <= day <= 42 and cycle >= 1 else None
+
+
+# What a personal schedule question asks about, from its own words; the first that matches wins.
+PLAN_QUESTION_WORDS = (
+    ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?[- ]up|increase|full dose|move up|higher dose|from 9)\b"),
+    ("ask_plan_last_infusion", r"\b(?:last (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|end of the infusion)\b"),
+    ("ask_plan_break", r"\b(?:break|day off|days off|off treatment|treatment[- ]free|rest period)\b"),
+    ("ask_plan_bloods", r"\b(?:bloods?|blood tests?|fbc)\b"),
+    ("ask_plan_bag_change", r"\bbag\b"),
+    ("ask_plan_discharge", r"\b(?:go home|going home|discharged?|in hospital|admitted|stay in)\b"),
+    ("ask_plan_premedication", r"\b(?:steroid|dexamethasone|dex|premed\w*|pre-med\w*)\b"),
+    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|next lot|start again)\b"),
+    ("ask_plan_dose", r"\b(?:dose|how much|micrograms?|mcg)\b"),
+)
+
+
+def plan_question_intent(asked: str) -> Optional[str]:
+    """The personal question a schedule question asks ("when does it go up?" -> the step-up), or None."""
+    for intent, pattern in PLAN_QUESTION_WORDS:
+        if re.search(pattern, asked, re.I):
+            return intent
+    return None

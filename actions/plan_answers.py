@@ -18,13 +18,16 @@ from scheduling.planner import make_plan
 WEEK = dt.timedelta(days=7)
 
 
-def plan_request(tracker: Tracker) -> PlanRequest:
+def plan_request(tracker: Tracker, cycles: Optional[int] = None) -> PlanRequest:
+    """The confirmed facts as a request; cycles: plan as far as this cycle (a question about cycle 3)."""
     stops = [Interruption(*read_interruption(entry)) for entry in tracker.get_slot("interruptions") or []]
     weight, height = tracker.get_slot("weight_kg"), tracker.get_slot("height_cm")
+    first = int(tracker.get_slot("plan_cycle") or 1)
     return PlanRequest(
         indication=tracker.get_slot("indication"),
         start=dt.date.fromisoformat(tracker.get_slot("plan_start")),
-        start_cycle=int(tracker.get_slot("plan_cycle") or 1),
+        start_cycle=first,
+        cycles=max(cycles, first) if cycles else None,
         weight_kg=float(weight) if weight is not None else None,
         height_cm=float(height) if height is not None else None,
         country=clinic_settings()["country"],
@@ -71,8 +74,11 @@ def weeks(plan: Plan, start: dt.date) -> List[Dict[str, Any]]:
     return summary
 
 
-def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.date) -> Dict[str, Any]:
-    """The template and its values for one personal question."""
+def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.date,
+           cycle_asked: Optional[int] = None) -> Dict[str, Any]:
+    """The template and its values for one personal question; cycle_asked names the cycle the question
+    is about ("when does cycle 3 start?"), else the current or next one is meant."""
+    named = queries.cycle_of(plan, cycle_asked) if cycle_asked else None
     if question == "ask_plan_dose":
         day = queries.day_on(plan, asked)
         return {"template": "plan_dose.j2", "sources": dose_sources(regimen, plan),
@@ -92,22 +98,23 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
                 "week": [long_date(d) for d in week], "max_hours": regimen.bag_max_hours,
                 "warnings": list(plan.warnings)}
     if question == "ask_plan_discharge":
-        ahead = [d for d in queries.discharge_dates(plan) if d >= now]
+        ahead = [d for d in queries.discharge_dates(plan) if d >= (named.start if named else now)]
         return {"template": "plan_discharge.j2", "sources": [regimen.hospital_stays[0].source],
                 "date": long_date(ahead[0]) if ahead else None,
                 "home": long_date(ahead[0] + dt.timedelta(days=1)) if ahead else None,
                 "in_hospital": bool(queries.day_on(plan, now) and queries.day_on(plan, now).in_hospital)}
     if question == "ask_plan_break":
-        free = queries.treatment_free_start(plan, now)
+        free = queries.treatment_free_start(plan, named.start if named else now)
         return {"template": "plan_break.j2", "sources": cited(regimen, "Cycle frequency"),
                 "date": long_date(free) if free else None, "days": regimen.treatment_free_days}
     if question == "ask_plan_next_cycle":
-        cycle = queries.next_cycle_start(plan, now)
+        cycle = named or queries.next_cycle_start(plan, now)
         return {"template": "plan_next_cycle.j2", "sources": cited(regimen, "Cycle frequency", "Number of cycles"),
                 "cycle": cycle, "date": long_date(cycle.start) if cycle else None,
+                "beyond": bool(cycle and cycle.number > regimen.default_cycles),
                 "note": regimen.beyond_default_note, "discontinued": plan.status == "discontinued"}
     if question == "ask_plan_bloods":
-        cycle = next((c for c in plan.cycles if c.start >= now), None)
+        cycle = named or next((c for c in plan.cycles if c.start >= now), None)
         return {"template": "plan_bloods.j2",
                 "sources": [i.source for i in regimen.investigations],
                 "cycle": cycle, "first": long_date(cycle.bloods_from) if cycle else None,
@@ -117,7 +124,7 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
         return {"template": "plan_premedication.j2", "sources": list(dict.fromkeys(m.source for m in regimen.pre_medication)),
                 "coming": coming}
     if question == "ask_plan_last_infusion":
-        current = next((c for c in plan.cycles if c.end >= now), plan.cycles[-1])
+        current = named or next((c for c in plan.cycles if c.end >= now), plan.cycles[-1])
         return {"template": "plan_last_infusion.j2", "sources": cited(regimen, "Cycle frequency"),
                 "cycle": current, "date": long_date(current.last_infusion),
                 "course_last": long_date(queries.last_infusion_day(plan))}
@@ -150,10 +157,18 @@ class ActionAnswerPlanQuestion(SafeAction):
         except PlanError as refused:
             dispatcher.utter_message(text=render_text("plan_input_refused.j2", reason=str(refused)))
             return [SlotSet("plan_confirmed", None)]
-        now = today()
+        now = today(tracker)
         asked = tracker.get_slot("plan_question_date")
-        values = answer(question, plan, regimen, now, dt.date.fromisoformat(asked) if asked else now)
+        cycle_asked = int(tracker.get_slot("plan_question_cycle") or 0) or None
+        done = [SlotSet("plan_question_date", None), SlotSet("plan_question_cycle", None)]
+        if cycle_asked and cycle_asked > regimen.max_cycles:
+            dispatcher.utter_message(text=render_text("plan_cycle_beyond.j2", cycle=cycle_asked,
+                                                      most=regimen.max_cycles, note=regimen.beyond_default_note))
+            return done
+        if cycle_asked:
+            plan = make_plan(regimen, plan_request(tracker, cycles=cycle_asked))
+        values = answer(question, plan, regimen, now, dt.date.fromisoformat(asked) if asked else now, cycle_asked)
         template, sources = values.pop("template"), values.pop("sources")
         text = render_text(template, today=long_date(now), **values)
         dispatcher.utter_message(text=render_text("plan_answer.j2", body=text, sources=sources))
-        return [SlotSet("plan_question_date", None)]
+        return done

@@ -1,7 +1,7 @@
 """The personal-plan form: reads the facts a plan needs from any message, asks only for what is
 missing, one thing at a time, and has the patient confirm them before anything is answered."""
 import datetime as dt
-from typing import Any, Dict, List, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -38,25 +38,30 @@ def read_interruption(entry: str) -> Tuple[dt.date, int, bool]:
 def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     """The plan facts this message gives, as slot values; raises PlanInputError with a reason.
 
-    A date in a personal question ("what dose am I on on Friday?") is the date asked about, unless
-    the patient says it is when treatment started.
+    Facts come from what the message states ("I started blincyto on 7 December", "I'm on day 5 of
+    cycle 2", "they stopped it on the 8th for 5 days"); the question's own words ("when does my second
+    cycle start?", "what dose on Friday?") name what is asked, never a fact about the start.
     """
     settings = clinic_settings()
-    now = today()
-    lowered = text.lower()
+    now = today(tracker)
+    said = parsing.statement_and_question(text)
+    stated, asked = (said.stated, said.asked) if said.stated else ("", text)
+    if not intent.startswith(PLAN_QUESTION_PREFIX) and not parsing.QUESTION_OPENING.search(asked):
+        stated, asked = text, ""  # an answer to the form, or facts alone: everything is stated
     facts: Dict[str, Any] = {}
-    asks_about_a_day = intent.startswith(PLAN_QUESTION_PREFIX) and not any(w in lowered for w in STARTED_WORDS)
-    found = parsing.find_date(text, now, settings["date_order"], prefer_future=asks_about_a_day)
-    stopped_days = parsing.find_interruption_days(text)
-    if stopped_days is not None or any(word in lowered for word in STOPPED_WORDS):
+    # A date inside the question is the day asked about, unless it says treatment started then.
+    started_in_question = any(w in asked.lower() for w in STARTED_WORDS)
+    if not parsing.find_date(stated, now, settings["date_order"]) and started_in_question:
+        stated, asked = text, ""
+    found = parsing.find_date(stated, now, settings["date_order"]) if stated else None
+    stopped_days = parsing.find_interruption_days(stated)
+    if stopped_days is not None or any(word in stated.lower() for word in STOPPED_WORDS):
         if stopped_days is not None:
             # Without a date, it stopped `stopped_days` ago and restarts today: said back to confirm.
             start = found.date if found else now - dt.timedelta(days=stopped_days)
             entry = interruption_text(start, stopped_days, parsing.mentions_side_effect(text))
             kept = [i for i in tracker.get_slot("interruptions") or [] if not i.startswith(start.isoformat())]
             facts["interruptions"] = kept + [entry]
-    elif found and asks_about_a_day:
-        facts["plan_question_date"] = found.date.isoformat()
     elif found:
         window = settings["plan_dates"]
         facts["plan_start"] = parsing.within_range(
@@ -64,9 +69,24 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
         ).isoformat()
         if found.ambiguous:
             facts["_ambiguous"] = found.date
-    cycle = parsing.find_cycle(text)
-    if cycle is not None:
+    on_day = parsing.find_cycle_day(stated)
+    if on_day is not None:  # "I'm on day 5 of cycle 2": day 1 was 4 days ago; "cycle 1 day 1 was 18 Jan"
+        facts["plan_cycle"], day = on_day
+        that_day = found.date if found and "plan_start" in facts else now
+        facts["plan_start"] = (that_day - dt.timedelta(days=day - 1)).isoformat()
+    cycle = parsing.find_cycle(stated)
+    if cycle is not None and on_day is None:
         facts["plan_cycle"] = cycle
+    elif ("plan_start" in facts and "plan_cycle" not in facts and tracker.get_slot("plan_cycle") is None
+          and parsing.first_cycle_started(stated)):
+        facts["plan_cycle"] = 1
+    if asked:
+        day_asked = parsing.find_date(asked, now, settings["date_order"], prefer_future=True)
+        if day_asked:
+            facts["plan_question_date"] = day_asked.date.isoformat()
+        cycle_asked = parsing.find_cycle(asked)
+        if cycle_asked is not None:
+            facts["plan_question_cycle"] = cycle_asked
     weight = parsing.find_weight_kg(text)
     if weight is not None:
         facts["weight_kg"] = weight
@@ -89,8 +109,6 @@ class ActionExtractPlanFacts(SafeAction):
         events = []
         named = entity_ids(tracker, "indication")
         facts: Dict[str, Any] = {"indication": named[0]} if named else {}
-        if intent.startswith(PLAN_QUESTION_PREFIX):
-            events.append(SlotSet("plan_question", intent))
         in_form = tracker.active_loop_name == FORM and tracker.get_slot("requested_slot")
         text = tracker.latest_message.get("text") or ""
         if (in_form or intent.startswith(PLAN_INTENTS_PREFIXES)) and not text.startswith("/"):
@@ -100,6 +118,15 @@ class ActionExtractPlanFacts(SafeAction):
                 dispatcher.utter_message(text=render_text("plan_input_refused.j2", reason=str(refused)))
             if any(word in text.lower() for word in SMALL_PATIENT_WORDS):
                 facts["small_patient"] = True
+        if intent == "inform_plan_facts" and not text.startswith("/"):
+            # Facts and a question in one message: the question's words say what is asked.
+            asked = parsing.statement_and_question(text).asked
+            intent = (parsing.plan_question_intent(asked) or intent) if asked else intent
+        if intent.startswith(PLAN_QUESTION_PREFIX):
+            personal = is_personal(text, tracker, facts)
+            events.append(SlotSet("plan_personal", personal))
+            if personal:
+                events.append(SlotSet("plan_question", intent))
         ambiguous = facts.pop("_ambiguous", None)
         if ambiguous:
             dispatcher.utter_message(
@@ -111,6 +138,32 @@ class ActionExtractPlanFacts(SafeAction):
         if set(changed) & set(PLAN_FACT_SLOTS) and tracker.get_slot("plan_confirmed") is not None:
             events.append(SlotSet("plan_confirmed", None))
         return events
+
+
+def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str, Any]]]:
+    """(the personal question, the facts) when a message classified as a general question states the
+    patient's own start and asks about their dates ("I started blina on 4 Jan, when does it go up?")."""
+    said = parsing.statement_and_question(text)
+    if not (said.stated and said.asked):
+        return None
+    question = parsing.plan_question_intent(said.asked)
+    try:
+        facts = read_plan_facts(text, tracker, question or "")
+    except parsing.PlanInputError:
+        return None
+    if question is None or "plan_start" not in facts:
+        return None
+    return question, facts
+
+
+def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any]) -> bool:
+    """A schedule question is about the patient's own dates when it says so, gives a plan fact, comes
+    from a button, or follows a plan already given; otherwise it gets the general answer."""
+    if text.startswith("/") or tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
+        return True
+    if set(facts) & {"plan_start", "interruptions", "plan_question_date", "plan_cycle"}:
+        return True
+    return parsing.asks_about_own_dates(text)
 
 
 def needs_body_size(tracker: Tracker) -> bool:

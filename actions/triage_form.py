@@ -33,7 +33,7 @@ def treatment_day_from_plan(tracker: Tracker) -> Optional[str]:
         plan = make_plan(load_regimen(tracker.get_slot("indication")), plan_request(tracker))
     except PlanError:
         return None
-    day = queries.day_on(plan, today())
+    day = queries.day_on(plan, today(tracker))
     return f"cycle {day.cycle}, day {day.cycle_day} ({long_date(day.date)})" if day else None
 
 

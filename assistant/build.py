@@ -1,10 +1,25 @@
 """`blina build`: the knowledge database and the spaCy pipeline, both build products under build/."""
 import sys
+from pathlib import Path
+
+import yaml
 
 from assistant.nlp_pipeline import save_pipeline
-from assistant.paths import NLP_DIR
+from assistant.paths import FACT_QUESTIONS_NLU, NLP_DIR
 from knowledge.build import build_database
 from knowledge.store import DEFAULT_DB, KnowledgeBase
+
+
+def write_fact_questions(kb: KnowledgeBase, path: Path = FACT_QUESTIONS_NLU) -> Path:
+    """Each fact's questions as Rasa training examples of its topic's intent (`ask_<topic>`)."""
+    by_topic = {}
+    for fact in kb.all_facts():
+        by_topic.setdefault(fact.topic, []).extend(fact.questions)
+    nlu = [{"intent": f"ask_{topic}", "examples": "".join(f"- {q}\n" for q in dict.fromkeys(questions))}
+           for topic, questions in by_topic.items() if questions]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True, width=10**6))
+    return path
 
 
 def build_all() -> int:
@@ -12,6 +27,7 @@ def build_all() -> int:
         db_path = build_database(DEFAULT_DB)
         kb = KnowledgeBase(db_path)
         save_pipeline(kb.entity_patterns(), NLP_DIR)
+        write_fact_questions(kb)
     except (ValueError, OSError) as error:
         print(f"blina build: error: {error}", file=sys.stderr)
         return 2

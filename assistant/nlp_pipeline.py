@@ -6,7 +6,7 @@ from typing import Iterable
 
 import spacy
 
-ENTITY_LABELS = ("indication", "medicine", "side_effect", "test", "equipment")
+ENTITY_LABELS = ("indication", "medicine", "side_effect", "test", "equipment", "uncovered")
 
 
 def build_pipeline(patterns: Iterable[dict]) -> "spacy.language.Language":

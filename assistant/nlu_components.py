@@ -1,5 +1,7 @@
 """A Rasa NLU component that checks every message for red flags after the classifier, so that a
-reported red flag becomes the `red_flag` intent whatever the classifier thought."""
+reported red flag becomes the `red_flag` intent whatever the classifier thought. A message from the
+staff console escalates only when it relays a patient going through it now; otherwise it is a
+colleague's protocol question and goes to the classifier's answer."""
 from typing import Any, Dict, List
 
 import assistant.rasa_fixes  # noqa: F401  (loaded into the Rasa server with the model)
@@ -11,6 +13,7 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    METADATA,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -37,8 +40,8 @@ class RedFlagClassifier(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            check = redflags.check(message.get(TEXT) or "")
-            if check.is_red_flag:
+            audience = (message.get(METADATA) or {}).get("audience") or "patient"
+            if redflags.escalation(message.get(TEXT) or "", audience):
                 red_flag = {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, red_flag, add_to_output=True)
                 # Alone in the ranking, so the FallbackClassifier's ambiguity check cannot undo it.

@@ -4,6 +4,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 NLP_DIR = BUILD / "nlp"
+FACT_QUESTIONS_NLU = BUILD / "nlu" / "fact_questions.yml"  # training data made from each fact's questions
 MODEL = ROOT / "models" / "blina.tar.gz"
 TRACKER_DB = BUILD / "trackers.db"
 LOGS = BUILD / "logs"

@@ -1,12 +1,14 @@
 """Composes cited answers from knowledge-base facts with the Jinja2 templates in knowledge/templates/."""
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from knowledge.store import Fact, KnowledgeBase
+from knowledge.matching import FactIndex, Match
+from knowledge.store import AUDIENCE_SEES, Fact, KnowledgeBase
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NO_FACTS = "I don't have that in my sources. Please ask your care team."
@@ -25,6 +27,7 @@ ENVIRONMENT = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
 )
+ENVIRONMENT.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,14 @@ def _render(template: str, **context) -> str:
     return ENVIRONMENT.get_template(template).render(**context).strip()
 
 
-def compose_facts(facts: Iterable[Fact], intro: Optional[str] = None, buttons: Iterable[dict] = ()) -> Answer:
-    """Facts as one chat answer: optional intro, one paragraph per fact, then the Source line."""
+def compose_facts(facts: Iterable[Fact], intro: Optional[str] = None, buttons: Iterable[dict] = (),
+                  outro: Optional[str] = None) -> Answer:
+    """Facts as one chat answer: optional intro, one paragraph per fact, optional outro, the Source line."""
     facts = list(dict.fromkeys(facts))
     if not facts:
         return Answer(text=NO_FACTS, sources=[], buttons=list(buttons))
     sources = _sources(facts)
-    text = _render("answer.j2", facts=facts, intro=intro, sources=sources)
+    text = _render("answer.j2", facts=facts, intro=intro, outro=outro, sources=sources)
     return Answer(text=text, sources=sources, buttons=list(buttons))
 
 
@@ -102,3 +106,152 @@ def compose_answer(kb: KnowledgeBase, topic: str, audience: str = "patient",
         about = {fact.id for fact in kb.facts_about(term, audience)}
         facts = sorted(facts, key=lambda fact: fact.id not in about)
     return compose_facts(facts)
+
+
+# When a question is answered, and with how many facts; measured on the development set.
+ANSWER_SCORE = 0.30      # below this, nothing in the documents answers the question
+PARTIAL_LIKENESS = 0.45  # with an uncovered subject named, a fact this like the question still answers a part
+SECOND_FACT_SHARE = 0.85  # a second fact is given when it scores this close to the first
+MAX_FACTS = 3  # a message with several questions gets at most this many facts
+MORE_PAYLOAD = "/ask_more"
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the action knows about a question: its words, who asks, and what NLU made of it."""
+
+    text: str
+    audience: str = "patient"
+    topic_belief: Dict[str, float] = field(default_factory=dict)
+    terms: Sequence[str] = ()
+    uncovered: Sequence[str] = ()  # ids of subjects the documents are known not to cover
+    indication: Optional[str] = None
+    looks_uncovered: bool = False  # the classifier's best guess is a subject the documents don't cover
+    previous: Optional[str] = None  # the question answered last, for a follow-up ("and for MRD?")
+    previous_topic: Optional[str] = None
+
+    def in_context(self) -> "Question":
+        """A follow-up read with the question before it: its words added, its topic believed more."""
+        if not (self.previous and self.previous_topic and is_follow_up(self.text)):
+            return self
+        belief = {topic: FOLLOW_UP_SHARE * value for topic, value in self.topic_belief.items()}
+        belief[self.previous_topic] = belief.get(self.previous_topic, 0.0) + (1 - FOLLOW_UP_SHARE)
+        return replace(self, text=f"{self.text} {self.previous}", topic_belief=belief, previous=None)
+
+
+FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|also|same|or|but|so|then|for how long|how long for|"
+                       r"what if|if)\b", re.I)
+FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
+FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
+
+
+def is_follow_up(text: str) -> bool:
+    return bool(FOLLOW_UP.search(text)) or len(text.split()) <= FOLLOW_UP_WORDS
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer, plus what the conversation keeps: the topic and the facts already given."""
+
+    answer: Answer
+    topic: Optional[str] = None
+    facts: List[str] = field(default_factory=list)
+    covered: bool = True
+
+
+def not_covered_text(kb: KnowledgeBase, subject_ids: Sequence[str], clinic: dict) -> str:
+    subjects = [kb.uncovered(s) for s in subject_ids]
+    ask = subjects[0].ask if subjects else None
+    return _render("chat/not_covered.j2", subjects=[s.label for s in subjects], ask=ask, clinic=clinic)
+
+
+def _chosen(matches: List[Match]) -> List[Match]:
+    """The one or two facts that answer: the best, and a close second of the same topic."""
+    best = matches[0]
+    chosen = [best]
+    for match in matches[1:3]:
+        if match.fact.topic == best.fact.topic and match.score >= SECOND_FACT_SHARE * best.score:
+            chosen.append(match)
+            break
+    return chosen
+
+
+QUESTION_WORDS = (r"(?:can|could|is|are|am|do|does|did|how|what|whats|what's|when|will|would|should|shall|why|"
+                  r"which|who|where|any|has|have)")
+SENTENCE_END = re.compile(r"(?<=[?.!])\s+")
+# "can she shower and how much water should she drink?" holds two questions.
+AND_QUESTION = re.compile(rf"\s*(?:,\s*)?\b(?:and|also|plus)\s+(?={QUESTION_WORDS}\b)", re.I)
+ASKS = re.compile(rf"^\W*(?:so\s+|and\s+|but\s+|also\s+)?{QUESTION_WORDS}\b", re.I)
+
+
+def question_parts(text: str) -> List[str]:
+    """The questions in a message: its sentences that ask something (all of them if none look like
+    a question), each split where "and" starts a second question."""
+    sentences = [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?") or ASKS.search(s)] or sentences
+    return [part.strip() for s in asked for part in AND_QUESTION.split(s) if part.strip()]
+
+
+WORD = re.compile(r"[\w'-]+")
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(WORD.findall(text.casefold())) + " "
+
+
+def _named_in(kb: KnowledgeBase, subject_id: str, text: str) -> bool:
+    term, words = kb.term(subject_id), _words(text)
+    return any(_words(form) in words for form in (term.name, *term.synonyms))
+
+
+def _answer_part(kb, index, question: Question, part: str, visible) -> Tuple[List[Match], List[str]]:
+    """(the matches that answer this part, the uncovered subjects it asks about)."""
+    subjects = [s for s in question.uncovered if _named_in(kb, s, part)]
+    matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
+    if not matches or matches[0].score < ANSWER_SCORE:
+        return [], subjects
+    # Named as not covered, or classified so: only a fact very like the question still answers it.
+    if (subjects or question.looks_uncovered) and matches[0].likeness < PARTIAL_LIKENESS:
+        return [], subjects
+    return _chosen(matches), subjects
+
+
+def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, clinic: dict) -> Reply:
+    """The facts that answer each question in the message, and an honest "my documents don't cover
+    that" with a referral for what none answers."""
+    visible = AUDIENCE_SEES[question.audience]
+    read = question.in_context()
+    parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
+    question = read
+    answered: List[Match] = []
+    declined: List[str] = []
+    for part in parts:
+        matches, subjects = _answer_part(kb, index, question, part, visible)
+        answered += [m for m in matches if m.fact not in {a.fact for a in answered}]
+        declined += [s for s in subjects if s not in declined]
+    if len(parts) > 1:
+        # The whole message, backstory and all, may say best what is asked: its best fact leads.
+        whole = replace(question, uncovered=declined)
+        lead, _ = _answer_part(kb, index, whole, question.text, visible)
+        answered = lead[:1] + [m for m in answered if not lead or m.fact != lead[0].fact]
+    if not answered:
+        return Reply(Answer(not_covered_text(kb, declined, clinic)), covered=False)
+    best = answered[0]
+    topic = kb.topic(best.fact.topic)
+    if topic.by_indication and question.indication is None and best.fact.indication is not None:
+        return Reply(_by_indication_summary(kb, topic.id, question.audience), topic.id, [])
+    chosen = [match.fact for match in answered[:MAX_FACTS]]
+    more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]
+    buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if more else []
+    outro = not_covered_text(kb, declined, clinic) if declined else None
+    answer = compose_facts(chosen, buttons=buttons, outro=outro)
+    return Reply(answer, topic.id, [fact.id for fact in chosen])
+
+
+def more_about(kb: KnowledgeBase, topic: str, audience: str, indication: Optional[str],
+               given: Sequence[str]) -> Reply:
+    """The rest of the topic after the facts already given."""
+    facts = [f for f in _ordered(kb.facts(topic, audience, indication), audience) if f.id not in set(given)]
+    if not facts:
+        facts = _ordered(kb.facts(topic, audience, indication), audience)
+    return Reply(compose_facts(facts), topic, list(given) + [f.id for f in facts])

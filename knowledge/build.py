@@ -16,13 +16,18 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent
 TOPICS_FILE = KNOWLEDGE_DIR / "topics.yml"
 FACTS_DIR = KNOWLEDGE_DIR / "facts"
 TERMS_FILE = FACTS_DIR / "terms.yml"
+UNCOVERED_FILE = KNOWLEDGE_DIR / "uncovered.yml"
 
 DOCUMENTS = ("patient-information-page", "clinical-protocol", "prescribing-information")
 AUDIENCES = ("patient", "staff", "both")
 TERM_LABELS = ("indication", "medicine", "side_effect", "test", "equipment")
-FACT_FIELDS = {"id", "topic", "indication", "audience", "title", "answer", "numbers", "terms", "source"}
+# Subjects the documents do not cover are matched like terms, under a label of their own.
+UNCOVERED_LABEL = "uncovered"
+FACT_FIELDS = {"id", "topic", "indication", "audience", "title", "questions", "answer", "numbers", "terms",
+               "source"}
 REQUIRED_FACT_FIELDS = ("id", "topic", "audience", "title", "answer", "source")
 TERM_FIELDS = {"id", "label", "name", "synonyms"}
+UNCOVERED_FIELDS = {"id", "label", "ask", "phrases"}
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -93,12 +98,15 @@ def load_topics(path: Path = TOPICS_FILE):
     return topics, indications
 
 
-def load_terms(path: Path = TERMS_FILE) -> List[dict]:
-    """Term rows; a surface form that names two different terms is an error."""
+def load_terms(path: Path = TERMS_FILE, uncovered: Iterable[dict] = ()) -> List[dict]:
+    """Term rows, then one per uncovered subject; a surface form that names two of them is an error."""
     data = _load_yaml(path) or {}
     entries = data.get("terms")
     if not isinstance(entries, list) or not entries:
         raise KnowledgeError(f"{path}: needs a `terms:` list")
+    own_terms = len(entries)
+    entries = [*entries, *({"id": s["id"], "label": UNCOVERED_LABEL, "name": s["label"],
+                            "synonyms": s["phrases"]} for s in uncovered)]
     rows, seen_ids, surface_owner = [], set(), {}
     for position, entry in enumerate(entries):
         where = f"{path}: term #{position + 1}"
@@ -114,7 +122,7 @@ def load_terms(path: Path = TERMS_FILE) -> List[dict]:
         if term_id in seen_ids:
             raise KnowledgeError(f"{where}: duplicate id")
         seen_ids.add(term_id)
-        if entry.get("label") not in TERM_LABELS:
+        if entry.get("label") not in (TERM_LABELS if position < own_terms else (UNCOVERED_LABEL,)):
             raise KnowledgeError(f"{where}: label {entry.get('label')!r} is not one of {TERM_LABELS}")
         name = entry.get("name")
         synonyms = entry.get("synonyms") or []
@@ -139,6 +147,27 @@ def load_terms(path: Path = TERMS_FILE) -> List[dict]:
                 "synonyms": json.dumps(forms[1:], ensure_ascii=False),
             }
         )
+    return rows
+
+
+def load_uncovered(path: Path = UNCOVERED_FILE) -> List[dict]:
+    """The subjects the documents are known not to cover: id, label (lay words), who can answer, phrases."""
+    data = _load_yaml(path) or {}
+    entries = data.get("subjects")
+    if not isinstance(entries, list) or not entries:
+        raise KnowledgeError(f"{path}: needs a `subjects:` list")
+    rows = []
+    for position, entry in enumerate(entries):
+        where = f"{path.name}: subject #{position + 1}"
+        if not isinstance(entry, dict) or set(entry) != UNCOVERED_FIELDS:
+            raise KnowledgeError(f"{where}: needs exactly the fields {sorted(UNCOVERED_FIELDS)}")
+        phrases = entry["phrases"]
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise KnowledgeError(f"{where}: phrases must be a list of non-empty strings")
+        if not all(isinstance(entry[key], str) and entry[key].strip() for key in ("id", "label", "ask")):
+            raise KnowledgeError(f"{where}: id, label and ask must be non-empty text")
+        rows.append({"id": entry["id"], "position": position, "label": " ".join(entry["label"].split()),
+                     "ask": " ".join(entry["ask"].split()), "phrases": [str(p) for p in phrases]})
     return rows
 
 
@@ -202,6 +231,9 @@ def _fact_row(path: Path, entry, position: int, topics: Dict[str, dict], indicat
     for term in listed_terms:
         if term not in term_ids:
             raise KnowledgeError(f"{where}: unknown term {term!r} (terms are listed in terms.yml)")
+    questions = entry.get("questions") or []
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        raise KnowledgeError(f"{where}: questions must be a list of the questions the fact answers")
     try:
         answer = _ANSWER_ENV.from_string(str(entry["answer"])).render(numbers=numbers)
     except TemplateError as error:
@@ -214,6 +246,7 @@ def _fact_row(path: Path, entry, position: int, topics: Dict[str, dict], indicat
         "indication": indication,
         "audience": audience,
         "title": " ".join(str(entry["title"]).split()),
+        "questions": json.dumps([" ".join(q.split()) for q in questions], ensure_ascii=False),
         "answer": answer,
         "numbers": json.dumps(numbers, ensure_ascii=False, sort_keys=True),
         "source_document": source["document"],
@@ -273,7 +306,7 @@ def _mentioned_terms(fact: dict, matchers: List[tuple]) -> List[str]:
     ]
 
 
-def _write(db_path: Path, topics, indications, facts, terms) -> None:
+def _write(db_path: Path, topics, indications, facts, terms, uncovered) -> None:
     db = sqlite_utils.Database(db_path)
     db.conn.execute("PRAGMA foreign_keys = ON")
     # A scratch file moved into place only when complete: no need to sync every write.
@@ -289,7 +322,8 @@ def _write(db_path: Path, topics, indications, facts, terms) -> None:
     db["facts"].create(
         {
             "id": str, "position": int, "topic": str, "indication": str, "audience": str,
-            "title": str, "answer": str, "numbers": str, "source_document": str, "source_section": str,
+            "title": str, "questions": str, "answer": str, "numbers": str, "source_document": str,
+            "source_section": str,
         },
         pk="id",
         not_null={"position", "topic", "audience", "title", "answer", "source_document", "source_section"},
@@ -300,11 +334,14 @@ def _write(db_path: Path, topics, indications, facts, terms) -> None:
         pk=("fact_id", "term_id"),
         foreign_keys=[("fact_id", "facts", "id"), ("term_id", "terms", "id")],
     )
+    db["uncovered"].create({"id": str, "position": int, "ask": str}, pk="id",
+                           foreign_keys=[("id", "terms", "id")])
     db["topics"].insert_all(topics)
     db["indications"].insert_all(indications)
     db["terms"].insert_all(terms)
+    db["uncovered"].insert_all({"id": s["id"], "position": s["position"], "ask": s["ask"]} for s in uncovered)
     db["facts"].insert_all({k: v for k, v in fact.items() if k != "listed_terms"} for fact in facts)
-    links, matchers = [], _term_matchers(terms)
+    links, matchers = [], _term_matchers([t for t in terms if t["label"] != UNCOVERED_LABEL])
     for fact in facts:
         # Terms the entry lists come first; terms its text merely mentions follow.
         linked = dict.fromkeys(fact["listed_terms"], "listed")
@@ -327,7 +364,8 @@ def build_database(db_path, knowledge_dir: Optional[Path] = None) -> Path:
     """Validate topics.yml, facts/*.yml and facts/terms.yml and write them to db_path (replaced whole)."""
     base = Path(knowledge_dir) if knowledge_dir else KNOWLEDGE_DIR
     topics, indications = load_topics(base / "topics.yml")
-    terms = load_terms(base / "facts" / TERMS_FILE.name)
+    uncovered = load_uncovered(base / UNCOVERED_FILE.name)
+    terms = load_terms(base / "facts" / TERMS_FILE.name, uncovered)
     facts = load_facts(topics, indications, terms, base / "facts")
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -337,7 +375,7 @@ def build_database(db_path, knowledge_dir: Optional[Path] = None) -> Path:
     temp_path = Path(temp_name)
     try:
         temp_path.unlink()
-        _write(temp_path, topics, indications, facts, terms)
+        _write(temp_path, topics, indications, facts, terms, uncovered)
         os.replace(temp_path, db_path)
     finally:
         if temp_path.exists():

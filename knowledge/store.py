@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = Path(os.environ.get("BLINA_KNOWLEDGE_DB") or ROOT / "build" / "knowledge.db")
 
 AUDIENCE_SEES = {"patient": ("patient", "both"), "staff": ("staff", "both", "patient")}
-REQUIRED_TABLES = {"topics", "indications", "facts", "terms", "fact_terms", "facts_fts"}
+REQUIRED_TABLES = {"topics", "indications", "facts", "terms", "fact_terms", "facts_fts", "uncovered"}
 # Words that say nothing about the subject; left out of full-text queries.
 STOPWORDS = frozenset(
     "a about am an and any are as at be been can could do does for from get got has have how i if in "
@@ -44,6 +44,15 @@ class Term:
 
 
 @dataclass(frozen=True)
+class UncoveredSubject:
+    """A subject the documents are known not to cover, and who can answer it instead."""
+
+    id: str
+    label: str
+    ask: str
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     topic: str
@@ -54,6 +63,7 @@ class Fact:
     numbers: dict = field(hash=False, compare=False)
     source_document: str
     source_section: str
+    questions: Tuple[str, ...] = field(default=(), compare=False)  # the questions this fact answers
 
     @property
     def source(self) -> str:
@@ -117,9 +127,10 @@ class KnowledgeBase:
         self._rowid_to_fact: Dict[int, str] = {}
         for row in db.execute(
             "SELECT rowid, id, topic, indication, audience, title, answer, numbers, source_document, "
-            "source_section FROM facts ORDER BY position"
+            "source_section, questions FROM facts ORDER BY position"
         ):
-            fact = Fact(row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), row[8], row[9])
+            fact = Fact(row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), row[8], row[9],
+                        tuple(json.loads(row[10])))
             self._facts[fact.id] = fact
             self._rowid_to_fact[row[0]] = fact.id
         self._terms: Dict[str, Term] = {}
@@ -134,6 +145,10 @@ class KnowledgeBase:
                     owners = self._surface.setdefault(key, [])
                     if term not in owners:
                         owners.append(term)
+        self._uncovered: Dict[str, UncoveredSubject] = {
+            subject_id: UncoveredSubject(subject_id, self._terms[subject_id].name, ask)
+            for subject_id, ask in db.execute("SELECT id, ask FROM uncovered ORDER BY position")
+        }
         self._fact_terms: Dict[str, List[str]] = {}
         for fact_id, term_id in db.execute(
             "SELECT fact_terms.fact_id, fact_terms.term_id FROM fact_terms JOIN facts ON facts.id = "
@@ -194,6 +209,14 @@ class KnowledgeBase:
         found = (self._facts[f] for f in self._fact_terms.get(term_id, []))
         return [fact for fact in found if visible is None or fact.audience in visible]
 
+    def terms_of_facts(self) -> Dict[str, List[str]]:
+        """Fact id -> the terms it lists or mentions."""
+        linked: Dict[str, List[str]] = {}
+        for term_id, fact_ids in self._fact_terms.items():
+            for fact_id in fact_ids:
+                linked.setdefault(fact_id, []).append(term_id)
+        return linked
+
     def search(self, text: str, audience: Optional[str] = None, limit: int = 10) -> List[Fact]:
         """Full-text search over titles and answers, best first; any user text is safe to pass."""
         visible = self._visible(audience)
@@ -214,6 +237,13 @@ class KnowledgeBase:
                 if len(results) == limit:
                     break
         return results
+
+    def uncovered(self, subject_id: str) -> UncoveredSubject:
+        """A subject the documents do not cover (a term id of the `uncovered` label)."""
+        try:
+            return self._uncovered[subject_id]
+        except KeyError:
+            raise KeyError(f"unknown uncovered subject {subject_id!r}") from None
 
     # Terms
     def terms(self, label: Optional[str] = None) -> List[Term]:

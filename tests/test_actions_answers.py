@@ -33,7 +33,8 @@ def test_dosing_without_an_indication_offers_each_and_three_buttons():
 def test_a_named_indication_in_lay_words_narrows_the_answer():
     tracker = tracker_for("dose for MRD?", "ask_dosing", entities=[entity("indication", "MRD")])
     messages, events = run_action(ActionAnswerQuestion(), tracker)
-    assert "28" in only_text(messages) and not messages[0]["buttons"]  # 28 mcg/day, days 1-28
+    assert "28" in only_text(messages)  # 28 mcg/day, days 1-28
+    assert not [b for b in messages[0]["buttons"] if b["payload"].startswith("/inform_indication")]
     assert {"event": "slot", "timestamp": None, "name": "indication", "value": "mrd-positive"} in events
 
 
@@ -78,6 +79,72 @@ def test_a_broken_knowledge_base_gives_a_clear_message_not_silence(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database is gone")
 
-    monkeypatch.setattr(actions.answers, "compose_answer", broken)
+    monkeypatch.setattr(actions.answers, "answer_question", broken)
     text = only_text(run_action(ActionAnswerQuestion(), tracker_for("cost?", "ask_cost"))[0])
     assert "can't look that up" in text and "469-391-0070" in text
+
+
+def ranked(*pairs):
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def test_the_fact_that_answers_leads_with_the_number_asked_for():
+    tracker = tracker_for("what platelet count do I need before it goes ahead?", "ask_blood_limits",
+                          ranking=ranked(("ask_blood_limits", 0.7), ("ask_blood_tests", 0.2)))
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    text = only_text(messages)
+    assert "100 x 10^9/L" in text.split("\n\n")[0]  # protocol: platelets > 100 x 10^9/L
+    assert text.splitlines()[-1].startswith("Source: clinical-protocol, Standard limits for administration to go ahead")
+    [given] = [e["value"] for e in events if e["name"] == "last_facts"]
+    assert given[0] == "blood-limits-patient"
+
+
+def test_tell_me_more_gives_the_rest_of_the_topic_not_the_same_fact_again():
+    tracker = tracker_for("tell me more", "ask_more",
+                          slots={"last_topic": "blood_limits", "last_facts": ["blood-limits-patient"]})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "consultant" in text and "Source: clinical-protocol, Haematological toxicity" in text
+    assert "creatinine clearance) above 30" not in text
+
+
+def test_a_subject_the_documents_do_not_cover_is_declined_with_a_referral():
+    tracker = tracker_for("can I have a shower with the pump on?", "ask_uncovered",
+                          entities=[entity("uncovered", "shower")],
+                          ranking=ranked(("ask_uncovered", 0.6), ("ask_administration", 0.2)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert text.startswith("My documents don't cover showering or bathing with the pump")
+    assert "469-391-0070" in text and "telemedicine" in text
+    assert "Source:" not in text  # nothing clinical was said, so nothing is cited
+
+
+def test_the_covered_part_of_a_two_part_question_is_answered_and_the_rest_declined():
+    tracker = tracker_for("can I shower with the pump? and how much water should I drink each day?",
+                          "ask_fluids", entities=[entity("uncovered", "shower")],
+                          ranking=ranked(("ask_fluids", 0.5), ("ask_uncovered", 0.4)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "3 litres" in text  # protocol: a fluid intake of at least 3 litres a day
+    assert "My documents don't cover showering or bathing with the pump" in text
+    assert text.splitlines()[-1] == "Source: clinical-protocol, Pre-medication"
+
+
+def test_a_question_nothing_answers_is_declined_not_answered_with_a_neighbour():
+    tracker = tracker_for("will the moon landing affect my zodiac sign", "nlu_fallback",
+                          ranking=ranked(("nlu_fallback", 0.3), ("ask_about", 0.12), ("ask_research", 0.1)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert text.startswith("My documents don't cover that") and "Source:" not in text
+
+
+def test_a_general_schedule_question_gets_the_general_answer_and_an_offer():
+    tracker = tracker_for("do you get a break between cycles?", "ask_plan_break",
+                          ranking=ranked(("ask_plan_break", 0.8)))
+    messages, _ = run_action(ActionAnswerQuestion(), tracker)
+    assert "14 days without treatment" in messages[0]["text"]  # protocol: 28 days on, 14 days off
+    assert messages[0]["buttons"][0] == {"title": "Work out my own dates", "payload": "/ask_plan_break"}
+
+
+def test_a_follow_up_is_read_with_the_question_before_it():
+    tracker = tracker_for("and for how long?", "ask_cycles", ranking=ranked(("ask_cycles", 0.5)),
+                          slots={"last_topic": "premedication",
+                                 "last_question": "is there a painkiller I should take regularly?"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "48 hours" in text  # protocol: regular paracetamol during the first 48 hours of each cycle

@@ -38,13 +38,26 @@ def test_everything_in_one_message_is_extracted():
                           "ask_plan_step_up", entities=[entity("indication", "came back")])
     messages, events = run_action(ActionExtractPlanFacts(), tracker)
     assert slots_set(events) == {"plan_question": "ask_plan_step_up", "indication": "relapsed-refractory",
-                                 "plan_start": "2026-12-07", "plan_cycle": 1}
+                                 "plan_start": "2026-12-07", "plan_cycle": 1, "plan_personal": True}
     assert messages == []
 
 
 def test_a_day_asked_about_is_not_taken_as_the_start():
     _, events = run_action(ActionExtractPlanFacts(), tracker_for("what dose am I on on Friday?", "ask_plan_dose"))
-    assert slots_set(events) == {"plan_question": "ask_plan_dose", "plan_question_date": "2026-12-11"}
+    assert slots_set(events) == {"plan_question": "ask_plan_dose", "plan_question_date": "2026-12-11",
+                                 "plan_personal": True}
+
+
+def test_a_schedule_question_in_general_is_not_taken_as_personal():
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for("do you get a break between cycles?",
+                                                                 "ask_plan_break"))
+    assert slots_set(events) == {"plan_personal": False}  # no plan_question: the form does not start
+
+
+def test_a_when_question_about_ones_own_days_is_personal():
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for("when is my next bag change?",
+                                                                 "ask_plan_bag_change"))
+    assert slots_set(events) == {"plan_question": "ask_plan_bag_change", "plan_personal": True}
 
 
 def test_an_ambiguous_date_is_read_the_clinics_way_and_said_back():
@@ -169,3 +182,56 @@ def test_the_whole_plan_week_by_week():
     text = ask("ask_plan_summary")
     assert "Monday 7 December 2026 to Sunday 13 December 2026" in text
     assert "bag changes Mon 7, Fri 11" in text
+
+
+# --- facts from statements, the subject from the question (issue: the question's own words) -------
+
+def extract(text, intent, **slots):
+    return slots_set(run_action(ActionExtractPlanFacts(), tracker_for(text, intent, slots=slots))[1])
+
+
+def test_the_cycle_a_question_asks_about_is_not_taken_as_the_cycle_that_started():
+    found = extract("My first blincyto cycle started on 7 December 2026 for relapsed ALL. "
+                    "When does my second cycle start?", "ask_plan_next_cycle")
+    assert found["plan_start"] == "2026-12-07" and found["plan_cycle"] == 1
+    assert found["plan_question_cycle"] == 2 and found["plan_question"] == "ask_plan_next_cycle"
+
+
+def test_started_blincyto_means_cycle_1():
+    found = extract("I started blincyto for relapsed leukaemia on 7 December 2026, when does the dose go up?",
+                    "ask_plan_step_up")
+    assert (found["plan_start"], found["plan_cycle"]) == ("2026-12-07", 1)
+
+
+def test_a_day_of_a_cycle_gives_that_cycles_start():
+    # Today is Thursday 10 December: day 5 of cycle 2 means cycle 2 started on Sunday 6 December.
+    found = extract("I'm on day 5 of cycle 2, when is my next bag change?", "ask_plan_bag_change")
+    assert (found["plan_start"], found["plan_cycle"]) == ("2026-12-06", 2)
+
+
+def test_a_named_cycle_in_the_form_is_not_overridden_by_started():
+    found = extract("it started on the 7th", "inform_plan_facts", plan_cycle=2)
+    assert found["plan_start"] == "2026-12-07" and "plan_cycle" not in found
+
+
+def test_facts_and_a_question_classified_as_facts_still_wait_for_the_question():
+    found = extract("MRD-positive, started my first cycle on 9 Nov 2026. when does cycle 2 start?", "inform_plan_facts")
+    assert found["plan_question"] == "ask_plan_next_cycle" and found["plan_question_cycle"] == 2
+
+
+@pytest.mark.parametrize("question,cycle,expected", [
+    ("ask_plan_next_cycle", 2, "Cycle 2 starts on Monday 18 January 2027"),
+    # 7 Dec + 42 + 42 days: cycle 3, consolidation, which the care team decides
+    ("ask_plan_next_cycle", 3, "Cycle 3 starts on Monday 1 March 2027. Cycles after the first 2 are consolidation"),
+    ("ask_plan_bloods", 2, "between Thursday 14 January 2027 and Sunday 17 January 2027"),
+    # cycle 2 runs 28 days from 18 January: last infusion Sunday 14 February, break from Monday 15 February
+    ("ask_plan_last_infusion", 2, "The last infusion day of cycle 2 is Sunday 14 February 2027"),
+    ("ask_plan_break", 2, "Monday 15 February 2027"),
+])
+def test_a_question_about_a_later_cycle_is_answered_for_that_cycle(question, cycle, expected):
+    assert expected in ask(question, plan_question_cycle=cycle)
+
+
+def test_a_cycle_beyond_the_protocol_gets_the_protocols_limit():
+    text = ask("ask_plan_next_cycle", plan_question_cycle=6)
+    assert "at most 5 cycles" in text and "complete remission" in text  # protocol: 2, then up to 3 more

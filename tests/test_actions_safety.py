@@ -1,7 +1,6 @@
-"""actions/safety.py and actions/conversation.py: the emergency answer and asking back."""
+"""actions/safety.py: the emergency answer."""
 import pytest
 
-from actions.conversation import ActionClarify
 from actions.safety import ActionRedFlag
 from tests.trackers import run_action, tracker_for
 
@@ -29,16 +28,3 @@ def test_a_red_flag_during_triage_is_stored_as_an_emergency(tmp_path, monkeypatc
     run_action(ActionRedFlag(), tracker_for("I can't breathe", "red_flag", active_loop="triage_form"))
     [stored] = TriageStore(tmp_path / "triage.db").recent()
     assert stored.urgency == "emergency" and "trouble breathing" in stored.reason
-
-
-def test_unsure_classification_offers_the_likeliest_topics():
-    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_bag_change", "confidence": 0.28},
-               {"name": "greet", "confidence": 0.2}, {"name": "ask_flushing", "confidence": 0.1}]
-    messages, _ = run_action(ActionClarify(), tracker_for("bag thing?", "nlu_fallback", ranking=ranking))
-    payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == ["/ask_bag_change", "/ask_flushing", "/ask_contact"]
-
-
-def test_unsure_with_nothing_likely_says_what_it_can_do():
-    messages, _ = run_action(ActionClarify(), tracker_for("asdf", "nlu_fallback", ranking=[]))
-    assert messages[0]["response"] == "utter_out_of_scope"

@@ -49,10 +49,12 @@ def test_says_why_from_the_documents():
 
 @pytest.mark.parametrize("flag_id", sorted(redflags.red_flag_ids()))
 def test_every_flag_renders_without_advice_the_sources_do_not_give(flag_id):
-    text = emergency_message(RedFlagCheck(is_red_flag=True, flags=(redflags.red_flag(flag_id),)))
-    assert text.startswith(f"Call {EMERGENCY} now")
+    flag = redflags.red_flag(flag_id)
+    text = emergency_message(RedFlagCheck(is_red_flag=True, flags=(flag,)))
+    # The tier (knowledge/red_flags.yml) decides whom to call first: 911, or the clinic for a pump problem.
+    assert text.startswith(f"Call {EMERGENCY} now" if flag.tier == "emergency" else f"Call the clinic now on {FRONT_DESK}")
     assert FRONT_DESK in text
-    assert text.splitlines()[-1].startswith("Source: ")
+    assert text.splitlines()[-1].startswith("Source: ") and EMERGENCY in text
     # No dose, unit or instruction to change the treatment: only the two phone numbers carry digits.
     without_phones = text.replace(FRONT_DESK, "").replace(EMERGENCY, "")
     assert not re.search(r"\d", without_phones)

@@ -1,5 +1,6 @@
 """`knowledge.build.build_database`: validation errors that name the problem, the SQLite schema, and a
 build that gives identical content every time."""
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -20,10 +21,11 @@ def dump(db_path: Path) -> list:
 
 @pytest.fixture
 def knowledge_copy(tmp_path):
-    """A copy of knowledge/ (topics.yml and facts/) that a test may break."""
+    """A copy of knowledge/ (topics.yml, uncovered.yml and facts/) that a test may break."""
     copy = tmp_path / "knowledge"
     (copy / "facts").mkdir(parents=True)
     shutil.copy(KNOWLEDGE_DIR / "topics.yml", copy / "topics.yml")
+    shutil.copy(KNOWLEDGE_DIR / "uncovered.yml", copy / "uncovered.yml")
     for path in (KNOWLEDGE_DIR / "facts").glob("*.yml"):
         shutil.copy(path, copy / "facts" / path.name)
     return copy
@@ -150,3 +152,31 @@ def test_a_failed_build_leaves_the_previous_database_in_place(knowledge_copy, tm
     with pytest.raises(KnowledgeError):
         build_database(target, knowledge_copy)
     assert dump(target) == before
+
+
+def test_an_uncovered_subject_without_a_referral_is_refused(knowledge_copy, tmp_path):
+    path = knowledge_copy / "uncovered.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["subjects"][0]["ask"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="subject #1: needs exactly the fields"):
+        build_database(tmp_path / "bad.db", knowledge_copy)
+
+
+def test_an_uncovered_phrase_that_names_a_covered_term_is_refused(knowledge_copy, tmp_path):
+    # "fever" is a side effect the documents list: it can never mark a question as not covered.
+    path = knowledge_copy / "uncovered.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["subjects"][0]["phrases"].append("fever")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="'fever' already names term 'fever'"):
+        build_database(tmp_path / "bad.db", knowledge_copy)
+
+
+def test_every_fact_says_which_questions_it_answers():
+    # The matching finds facts by these questions (knowledge/matching.py): none may go without.
+    from knowledge.build import load_facts, load_terms, load_topics, load_uncovered
+
+    topics, indications = load_topics()
+    facts = load_facts(topics, indications, load_terms(uncovered=load_uncovered()))
+    assert all(len(json.loads(fact["questions"])) >= 5 for fact in facts)

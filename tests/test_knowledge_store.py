@@ -146,7 +146,8 @@ def test_search_reads_operators_as_plain_words(kb):
         ("paracetamol", None, "paracetamol"),  # the canonical name itself
         ("kidney-function-tests", None, "kidney-function-tests"),  # an id passed back in
         ("Tylenol", "side_effect", None),  # wrong label
-        ("aspirin", None, None),
+        ("aspirin", None, "nsaids"),  # a medicine the documents don't name: an uncovered subject
+        ("aspirin", "medicine", None),
         ("", None, None),
     ],
 )
@@ -157,7 +158,9 @@ def test_term_id_maps_surface_forms_to_canonical_ids(kb, surface, label, expecte
 def test_entity_patterns_are_ready_for_spacys_entity_ruler(kb):
     patterns = kb.entity_patterns()
     assert all(set(p) == {"label", "pattern", "id"} for p in patterns)
-    assert {p["label"] for p in patterns} == {"indication", "medicine", "side_effect", "test", "equipment"}
+    assert {p["label"] for p in patterns} == {"indication", "medicine", "side_effect", "test", "equipment",
+                                              "uncovered"}
+    assert {"label": "uncovered", "pattern": "shower", "id": "showering-bathing"} in patterns
     assert {"label": "indication", "pattern": "minimal residual disease", "id": "mrd-positive"} in patterns
     assert {"label": "medicine", "pattern": "Blincyto", "id": "blinatumomab"} in patterns
     lowered = [(p["pattern"].casefold(), p["id"]) for p in patterns]

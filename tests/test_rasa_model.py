@@ -20,7 +20,7 @@ def rasa(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_training_data_and_domain_are_consistent():
-    result = rasa("data", "validate", "--domain", "domain.yml", "--data", "data")
+    result = rasa("data", "validate", "--domain", "domain.yml", "--data", "data", "build/nlu")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

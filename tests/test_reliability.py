@@ -164,7 +164,7 @@ def own_servers(trained_model, tmp_path_factory):
 def test_a_dead_action_server_gets_an_apology_and_the_conversation_goes_on(own_servers):
     sender = "reliability-actions-down"
     before = texts(say(own_servers.rasa_url, sender, "how much does blinatumomab cost"))
-    assert before and before[-1].startswith("Source:")  # a cited knowledge answer
+    assert before and before[-1].splitlines()[-1].startswith("Source:")  # a cited knowledge answer
 
     own_servers.stop_server("actions", kill=True)  # as a crash: no clean shutdown
     down = texts(say(own_servers.rasa_url, sender, "what are the side effects of blinatumomab"))
@@ -173,7 +173,7 @@ def test_a_dead_action_server_gets_an_apology_and_the_conversation_goes_on(own_s
 
     own_servers.start_actions()
     after = texts(say(own_servers.rasa_url, sender, "what are the side effects of blinatumomab"))
-    assert after[-1].startswith("Source:") and not any(APOLOGY_START in t for t in after)
+    assert after[-1].splitlines()[-1].startswith("Source:") and not any(APOLOGY_START in t for t in after)
 
 
 def test_a_restarted_rasa_continues_the_conversation_from_the_tracker_store(own_servers):

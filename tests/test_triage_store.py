@@ -68,7 +68,7 @@ def test_symptoms_given_as_a_list_are_kept_as_a_tuple():
     hash(kept)  # frozen and hashable, so it can be compared and deduplicated
 
 
-@pytest.mark.parametrize("urgency", ["urgent", "", None, "EMERGENCY"])
+@pytest.mark.parametrize("urgency", ["critical", "", None, "EMERGENCY"])
 def test_an_unknown_urgency_is_refused(urgency):
     with pytest.raises(ValueError, match="urgency"):
         summary("2025-03-04T09:00:00+00:00", urgency=urgency)

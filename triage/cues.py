@@ -32,6 +32,8 @@ POST_NEGATION_NORMS = frozenset({"no", "none", "nope", "nil", "never", "negative
 
 # Opens a hypothetical: "what should I do if I have a seizure", "in case the line leaks".
 HYPOTHETICAL_NORMS = frozenset({"if", "whether", "unless", "incase", "supposing", "suppose", "hypothetically"})
+# These suppose only when they open a sentence: "say my lips swell...", but not "the nurse said".
+SUPPOSE_OPEN_WORDS = frozenset({"say", "imagine", "if", "suppose", "supposing"})
 # "not sure if", "wondering whether": the person is unsure about their own state, not supposing.
 UNSURE_BEFORE_IF_NORMS = frozenset({"sure", "unsure", "certain", "uncertain", "wonder", "idk", "clue", "idea",
                                     "doubt", "whether"})
@@ -109,7 +111,7 @@ INFO_PHRASES = ("side effect", "side effects", "adverse effect", "adverse effect
                 "know about", "learn about", "read about", "more about", "anything about", "what about",
                 "how about", "wonder", "curious", "leaflet", "happen", "prevent", "avoid", "list", "worry about",
                 "worried about", "concerned about", "scared of", "afraid of", "possible", "expect",
-                "frequency", "frequent", "rare", "often", "how long", "last", "treated", "treatment for",
+                "frequency", "frequent", "rare", "often", "how long", "treated", "treatment for",
                 "watch out for", "look out for", "look for", "keep an eye", "monitor", "check for", "ask",
                 "wondering", "want to know", "wanted to know", "question", "questions", "query", "worry",
                 "worried", "scared", "afraid", "nervous", "anxious", "concerned", "fear", "hope",
@@ -120,11 +122,36 @@ HISTORY_PHRASES = ("stopped for", "stop for", "was off for", "were off for", "of
                    "off treatment", "off blincyto", "off blinatumomab", "interrupted for", "paused for",
                    "last year", "last cycle", "previous cycle", "first cycle", "in the past", "history of",
                    "years ago", "months ago", "year ago", "month ago", "before treatment", "before starting",
-                   "before i started", "as a child", "when i was a child", "used to")
+                   "before i started", "as a child", "when i was a child", "used to", "last week", "last month",
+                   "the other day", "days ago", "weeks ago", "week ago", "day ago", "back in", "earlier this week",
+                   "earlier this month", "in cycle 1", "in cycle one", "during cycle 1", "during the first cycle",
+                   "in the first cycle", "on the ward yesterday", "once last week", "yesterday on the ward",
+                   "episode", "first night", "stopped the blina", "stopped the drip", "stopped the infusion",
+                   "stopped it", "paused it", "was stopped", "they stopped", "put him back on", "put her back on",
+                   "put me back on", "back on it")
+# Says that what was told is over ("it settled", "he's been fine since"): the sentences up to it are history.
+RESOLVED_PHRASES = ("it settled", "has settled", "have settled", "settled down", "it passed", "has passed",
+                    "went away", "gone away", "all gone", "been fine since", "fine since", "fine ever since",
+                    "fine now", "ok now", "okay now", "better now", "back to normal",
+                    "back to his usual", "back to her usual", "back to my usual", "back to himself",
+                    "back to herself", "back to myself", "now resolved", "has resolved", "had resolved",
+                    "all cleared", "cleared up", "recovered", "doing great now", "doing well now", "back up to",
+                    "running fine", "sorted it", "it was sorted", "came back down", "stopped on its own",
+                    "carried on fine", "fine by itself", "was gone", "gone by", "went back to normal")
 NOW_WORDS = frozenset({"am", "'m", "m", "is", "'s", "are", "'re", "feel", "feels", "feeling", "keep", "keeps",
                        "keeping", "having", "been", "has", "have", "today", "tonight", "currently", "still",
                        "again", "now", "right"})
-AGAIN_WORDS = frozenset({"again", "today", "tonight", "still", "currently"})
+AGAIN_WORDS = frozenset({"again", "today", "tonight", "currently"})
+STILL_WORDS = frozenset({"still"})
+# Only these say it is happening now strongly enough to outlast a later "it settled".
+STRONG_NOW_WORDS = frozenset({"having", "now", "currently", "right", "still", "keeps", "keep", "today", "tonight",
+                              "again"})
+# A message from the staff console is a colleague's question about a patient's toxicity ("pt had grade 4
+# CRS, can they restart?") unless it says a caller is going through it now.
+# ("now resolved", "now settled" say the opposite.)
+STAFF_REPORT_NOW = ("caller", "on the phone", "on the line", "right now", "now", "currently", "at the moment",
+                    "is having", "is fitting", "is seizing", "can't breathe", "cannot breathe", "is unconscious",
+                    "collapsed", "in front of me", "calling from")
 # "When is my drip coming out?": a question about timing, never how a report is put.
 TIMING_OPEN_WORDS = frozenset({"when"})
 TIMING_AUX_WORDS = frozenset({"is", "'s", "s", "are", "'re", "will", "wil", "do", "does", "can", "should", "would",
@@ -156,6 +183,7 @@ def add_cue_patterns(matcher, phrase_matcher, tokenize) -> None:
     phrase_matcher.add("info|", [tokenize(p) for p in INFO_PHRASES])
     phrase_matcher.add("action|", [tokenize(p) for p in ACTION_PHRASES])
     phrase_matcher.add("history|", [tokenize(p) for p in HISTORY_PHRASES])
+    phrase_matcher.add("resolved|", [tokenize(p) for p in RESOLVED_PHRASES])
     fillers = ["just", "have", "be", "think", "also", "already", "do", "may", "can", "recently", "definitely",
                "probably", "again", "actually", "really", "will", "would", "sure", "maybe", "now", "get"]
     matcher.add("anaphor|", [[

@@ -18,6 +18,8 @@ from triage import cues
 
 RED_FLAGS_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "red_flags.yml"
 DOCUMENTS = ("patient-information-page", "clinical-protocol", "prescribing-information")
+EMERGENCY, URGENT = "emergency", "urgent"
+TIERS = (EMERGENCY, URGENT)
 
 # Contractions the blank English tokenizer splits off, spelled out so that "can't" reads "can not",
 # and the few forms the lemma table gets wrong for this purpose ("does" -> "doe").
@@ -64,6 +66,7 @@ class Entry:
     device: bool = False  # a pump or line named as subject makes a report: "the line is leaking"
     bare_is_question: bool = False  # with nobody named, a mention is a question...
     report_words: frozenset = frozenset()  # ...unless one of these words is in it ("flushed")
+    tier: str = "emergency"  # "emergency": call the emergency number now; "urgent": call the clinic now
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,14 @@ def _entry(raw: dict, kind: str) -> Entry:
         device=bool(raw.get("device", False)),
         bare_is_question=raw.get("bare", "report") == "question",
         report_words=frozenset(w.lower() for w in _strings(raw.get("report_words", []), where)),
+        tier=_tier(raw.get("tier", EMERGENCY), where),
     )
+
+
+def _tier(value, where: str) -> str:
+    if value not in TIERS:
+        raise ValueError(f"{where}: tier must be one of {TIERS}, not {value!r}")
+    return value
 
 
 def _strings(values, where: str) -> list:
@@ -324,7 +334,7 @@ def load(path: str = "") -> Lexicon:
                 for pattern in patterns:
                     attr, values = anchor(pattern)
                     anchors[attr].update(values)
-            if not (phrases or exact or patterns):
+            if not (phrases or exact or patterns or raw.get("by_reading")):
                 raise ValueError(f"{where}: no phrases, exact words or patterns")
     excludes = (data.get("exclude") or {}).get("patterns") or []
     matcher.add("exclude|", first_word_split([_expand_pattern(p, terms, normaliser.word, "exclude")

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from spacy.util import filter_spans
 
 from triage import cues
-from triage.lexicon import Entry, Lexicon, Source, chunks, clean_text, load
+from triage.lexicon import EMERGENCY, URGENT, Entry, Lexicon, Source, chunks, clean_text, load
+from triage.readings import alarming, find_readings
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,8 @@ MAX_CHARS = 200_000
 # How far either side of a needed word a token pattern may reach ("my face and lips are all swollen").
 PATTERN_REACH = 12
 
-__all__ = ["RedFlag", "RedFlagCheck", "Source", "check", "describe", "preload", "red_flag", "red_flag_ids",
-           "symptom_ids"]
+__all__ = ["RedFlag", "RedFlagCheck", "Source", "check", "describe", "escalation", "preload", "red_flag",
+           "red_flag_ids", "staff_reports_now", "symptom_ids"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class RedFlag:
     id: str
     label: str
     source: Source
+    tier: str = EMERGENCY
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class RedFlagCheck:
     negated: tuple[str, ...] = ()  # ids only mentioned as absent: "no fever", "I haven't had a seizure"
     symptoms: tuple[str, ...] = ()  # non-urgent symptoms reported: "contact your care team promptly"
     evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (id, words as written)
+
+    @property
+    def tier(self) -> str | None:
+        """"emergency" when any reported flag is one, "urgent" when all are pump or line problems."""
+        if not self.is_red_flag:
+            return None
+        return EMERGENCY if not self.flags or any(f.tier == EMERGENCY for f in self.flags) else URGENT
 
 
 @dataclass(frozen=True)
@@ -80,21 +89,49 @@ def describe(entry_id: str) -> Entry:
 
 def red_flag(entry_id: str) -> RedFlag:
     entry = load().flags[entry_id]
-    return RedFlag(entry.id, entry.label, entry.source)
+    return RedFlag(entry.id, entry.label, entry.source, entry.tier)
 
 
-def check(text: str) -> RedFlagCheck:
-    """Red flags reported in text; never raises, whatever the text."""
+def check(text: str, reading_rules: list | None = None) -> RedFlagCheck:
+    """Red flags reported in text; never raises, whatever the text.
+
+    Readings (a temperature, a blood pressure, a pulse) past the clinic's rules are reports of the
+    rule's flag; reading_rules default to the clinic's settings (assistant/clinic.yml)."""
     lexicon = load()
     try:
         text = _as_text(text)[:MAX_CHARS]
+        rules = _clinic_reading_rules() if reading_rules is None else reading_rules
         mentions = []
         for piece in chunks(clean_text(text)):
-            mentions.extend(_mentions(lexicon.tokenize(piece), lexicon))
+            mentions.extend(_mentions(lexicon.tokenize(piece), lexicon, rules))
         return _result(mentions, lexicon)
     except Exception:  # noqa: BLE001 - a safety check must answer; the crude scan errs towards alarm
         log.exception("red-flag check failed; falling back to a plain word scan")
         return _crude_check(text, lexicon)
+
+
+STAFF_NOW = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in cues.STAFF_REPORT_NOW) + r")\b"
+                       r"(?!\s+(?:resolved|settled|better|fine|ok|okay|recovered|gone|back))", re.I)
+
+
+def staff_reports_now(text: str) -> bool:
+    """Whether a staff message relays a patient going through it now, rather than asking the protocol."""
+    return bool(STAFF_NOW.search(_as_text(text)))
+
+
+def escalation(text: str, audience: str = "patient") -> RedFlagCheck | None:
+    """The check when the message must escalate (a current report; from staff, one relayed as happening
+    now), else None."""
+    found = check(text)
+    if found.is_red_flag and (audience != "staff" or staff_reports_now(text)):
+        return found
+    return None
+
+
+def _clinic_reading_rules() -> list:
+    from knowledge.clinic import clinic_settings
+
+    return clinic_settings().get("readings") or []
 
 
 def _as_text(value) -> str:
@@ -137,7 +174,7 @@ class _Layout:
     """Per-text facts computed once, so that judging each match is quick however long the text:
     where each token's sentence, clause and reach of an "if" begin, and what each sentence holds."""
 
-    def __init__(self, doc, info_starts, action_starts, history_starts):
+    def __init__(self, doc, info_starts, action_starts, history_starts, resolved_starts=()):
         self.lower = [t.lower_ for t in doc]
         self.norm = [t.norm_ for t in doc]
         self.punct = [t.is_punct or t.is_space for t in doc]
@@ -167,20 +204,31 @@ class _Layout:
         self.info_sentences = {self.sentence[s] for s in info_starts}
         self.action_sentences = {self.sentence[s] for s in action_starts}
         self.history_sentences = {self.sentence[s] for s in history_starts}
+        self.resolved_starts = tuple(resolved_starts)
+        # "It settled", "he's been fine since": what the message told before that is over.
+        if resolved_starts:
+            last = max(self.sentence[s] for s in resolved_starts)
+            self.history_sentences |= {self.sentence[i] for i in range(n) if self.sentence[i] <= last}
         self.person_sentences, self.device_sentences, self.question_clauses = self._sentence_facts(n)
         self.now_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.NOW_WORDS}
         self.again_sentences = {self.sentence[i] for i in range(n) if self.lower[i] in cues.AGAIN_WORDS}
+        # "Still" says it goes on only in its own clause: "it stopped for 6 days, does he still get 28?"
+        self.still_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.STILL_WORDS}
+        self.strong_now_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.STRONG_NOW_WORDS}
 
     def _supposed(self, n: int) -> list:
         """True for each token under an "if" that supposes ("if I get a fever"), not one that doubts."""
         supposed = [False] * n
         i = 0
         while i < n:
-            if self.norm[i] in cues.HYPOTHETICAL_NORMS or (
+            opens = i == self.sentence[i] or (i - 1 == self.sentence[i] and self.lower[i - 1] in {"what", "but", "so"})
+            if self.norm[i] in cues.HYPOTHETICAL_NORMS or (opens and self.lower[i] in cues.SUPPOSE_OPEN_WORDS) or (
                     self.lower[i] == "case" and i > 0 and self.lower[i - 1] == "in"):
                 if not self.unsure_before(i):
+                    # "Suppose the line comes apart, should I flush it?": a sentence that opens by
+                    # supposing supposes to its end; an "if" inside a sentence reaches to its comma.
                     j = i + 1
-                    while j < n and self.reach[j] == self.reach[i] and self.sentence[j] == self.sentence[i]:
+                    while j < n and self.sentence[j] == self.sentence[i] and (opens or self.reach[j] == self.reach[i]):
                         supposed[j] = True
                         j += 1
                     i = j
@@ -245,17 +293,24 @@ class _Layout:
         return True
 
 
-def _mentions(doc, lexicon: Lexicon) -> list:
+def _mentions(doc, lexicon: Lexicon, reading_rules: list = ()) -> list:
     """Every red flag and symptom in one Doc, each with how it was meant."""
     n = len(doc)
     if n == 0:
         return []
     strings = doc.vocab.strings
-    found = {"flag": [], "weak": [], "symptom": [], "exclude": [], "info": [], "action": [], "history": []}
+    found = {"flag": [], "weak": [], "symptom": [], "exclude": [], "info": [], "action": [], "history": [],
+             "resolved": []}
     matches = list(lexicon.phrase_matcher(doc)) + list(lexicon.exact_matcher(doc))
     for match_id, start, end in matches + _pattern_matches(doc, lexicon, matches):
         kind, _, entry_id = strings[match_id].partition("|")
         found[kind].append((start, end, entry_id))
+    # A reading past the clinic's threshold is a mention of its flag, judged like words are ("if it goes
+    # over 38" supposes, "39.1 the first night, gone by the morning" is history).
+    for reading, flag_id in alarming(find_readings(doc.text), reading_rules):
+        span = doc.char_span(reading.start, reading.end, alignment_mode="expand")
+        if span is not None and flag_id in lexicon.flags:
+            found["flag"].append((span.start, span.end, flag_id))
 
     if not (found["flag"] or found["weak"] or found["symptom"]):
         return []
@@ -269,7 +324,7 @@ def _mentions(doc, lexicon: Lexicon) -> list:
     with_symptom = _covered(n, symptoms)
     flags += [m for m in found["weak"] if not any(excluded[m[0]:m[1]]) and not any(with_symptom[m[0]:m[1]])]
 
-    layout = _Layout(doc, *([s for s, _, _ in found[kind]] for kind in ("info", "action", "history")))
+    layout = _Layout(doc, *([s for s, _, _ in found[kind]] for kind in ("info", "action", "history", "resolved")))
     judge = _Judge(layout)
     mentions = []
     for kind, matches in (("flag", flags), ("symptom", symptoms)):
@@ -375,8 +430,11 @@ class _Judge:
     def history(self, sentence: int, start: int) -> bool:
         """"The pump was off for 4 days", "a seizure last year": told as past, and nothing says it is back."""
         t = self.t
-        return (sentence in t.history_sentences and sentence not in t.again_sentences
-                and t.clause[start] not in t.now_clauses)
+        if sentence in t.again_sentences or t.clause[start] in t.strong_now_clauses | t.still_clauses:
+            return False
+        if any(resolved > start for resolved in t.resolved_starts):
+            return True  # "it alarmed twice this week and then carried on fine"
+        return sentence in t.history_sentences and t.clause[start] not in t.now_clauses
 
     def negated(self, start: int, end: int) -> bool:
         t = self.t
@@ -390,6 +448,12 @@ class _Judge:
                 after = t.norm[j + 1] if j + 1 < start else ""
                 if after in cues.PSEUDO_NEGATION_NEXT_NORMS and t.lower[j + 1] != "longer":
                     continue
+                return True
+        # "no rash, swelling or wheezing": a list after a denial is denied item by item.
+        before = t.clause[start] - 1
+        if before > 0 and t.lower[before] == ",":
+            listed_from = t.clause[before - 1]
+            if t.norm[listed_from] in cues.NEGATION_NORMS and before - listed_from <= 4:
                 return True
         # "fever: no", "seizures - none"
         k, n = end, len(t.lower)

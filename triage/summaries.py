@@ -11,7 +11,7 @@ import sqlite_utils
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "build" / "triage.db"
 TABLE = "triage"
-URGENCIES = ("emergency", "today", "routine")
+URGENCIES = ("emergency", "urgent", "today", "routine")
 
 
 def default_db_path() -> Path:
@@ -30,7 +30,7 @@ class TriageSummary:
     severity: Optional[str]
     new_medicines: Optional[str]
     questions: Optional[str]
-    urgency: str  # "emergency" | "today" | "routine"
+    urgency: str  # "emergency" | "urgent" (call the clinic now) | "today" | "routine"
     reason: str
 
     def __post_init__(self):

@@ -21,6 +21,7 @@
   var sendButton = byId("chat-send");
   var typing = byId("chat-typing");
   var banner = byId("chat-emergency");
+  var urgentBanner = byId("chat-urgent");
   var planBox = byId("chat-plan");
   var planLink = byId("chat-plan-link");
 
@@ -39,7 +40,7 @@
   }
 
   function fresh() {
-    return { sender: newSender(), messages: [], open: false, emergency: false, plan: false };
+    return { sender: newSender(), messages: [], open: false, emergency: false, urgent: false, plan: false };
   }
 
   function load() {
@@ -63,7 +64,7 @@
 
   function messageElement(message) {
     var classes = "chat-message chat-message--" + (message.from === "user" ? "user" : "bot");
-    if (message.urgency === "emergency") { classes += " chat-message--emergency"; }
+    if (message.urgency === "emergency" || message.urgency === "urgent") { classes += " chat-message--" + message.urgency; }
     if (message.error) { classes += " chat-message--error"; }
     var item = element("li", classes);
     item.appendChild(element("span", "visually-hidden", message.from === "user" ? "You: " : "Assistant: "));
@@ -108,6 +109,7 @@
 
   function showState() {
     banner.hidden = !state.emergency;
+    if (urgentBanner) { urgentBanner.hidden = state.emergency || !state.urgent; }
     if (planBox) {
       planBox.hidden = !(state.plan && planEndpoint);
       if (planEndpoint) { planLink.href = planEndpoint + "?sender=" + encodeURIComponent(state.sender); }
@@ -125,15 +127,18 @@
     var first = null;
     var messages = Array.isArray(reply.messages) ? reply.messages : [];
     var emergency = messages.some(function (m) { return m && m.urgency === "emergency"; });
+    var urgent = !emergency && messages.some(function (m) { return m && m.urgency === "urgent"; });
     messages.forEach(function (m) {
       if (!m || (typeof m.text !== "string" && !Array.isArray(m.buttons))) { return; }
       var buttons = (Array.isArray(m.buttons) ? m.buttons : []).map(function (b) {
         return { title: String(b.title), payload: String(b.payload) };
       });
-      var item = append({ from: "bot", text: m.text || "", buttons: buttons, urgency: emergency ? "emergency" : undefined });
+      var item = append({ from: "bot", text: m.text || "", buttons: buttons,
+                          urgency: emergency ? "emergency" : (urgent ? "urgent" : undefined) });
       first = first || item;
     });
     if (emergency) { state.emergency = true; }
+    if (urgent) { state.urgent = true; }
     if (planEndpoint) { state.plan = reply.plan === true; }
     return first;
   }
