@@ -21,6 +21,8 @@ PLAN_QUESTION_TOPICS = {
     "last_infusion": "cycles", "interruption": "interruption", "summary": "cycles",
 }
 OWN_DATES_BUTTON = "Work out my own dates"
+OWN_PLAN_PAYLOAD = "/ask_plan_summary"
+SCHEDULE_TOPICS = frozenset(PLAN_QUESTION_TOPICS.values()) - {"dosing"}
 INDICATION_INTENT = "inform_indication"
 
 
@@ -111,8 +113,10 @@ class ActionAnswerQuestion(SafeAction):
                             entity_ids(tracker, "uncovered"), indication, looks_uncovered(belief),
                             tracker.get_slot("last_question"), last_topic)
         reply = answer_question(kb, fact_index(), question, clinic_settings())
-        if intent.startswith(PLAN_PREFIX):  # the general answer, and the offer to work out the patient's own
-            reply.answer.buttons.insert(0, {"title": OWN_DATES_BUTTON, "payload": f"/{intent}"})
+        if reply.topic in SCHEDULE_TOPICS and audience(tracker) == "patient":
+            # The general answer about the schedule, and the offer to work out the patient's own dates.
+            offer = f"/{intent}" if intent.startswith(PLAN_PREFIX) else OWN_PLAN_PAYLOAD
+            reply.answer.buttons.insert(0, {"title": OWN_DATES_BUTTON, "payload": offer})
         say(dispatcher, reply.answer)
         events = indication_events(tracker, indication)
         if reply.topic:

@@ -79,6 +79,10 @@ class FakeRasa:
             said = text[5:]
             return [{"recipient_id": sender, "text": f"You wrote: {said}",
                      "buttons": [{"title": said, "payload": "/greet"}]}]
+        if "pump problem" in lowered:
+            return [{"recipient_id": sender,
+                     "text": f"Call the clinic now on {clinic_settings()['front_desk_phone']}.\nSource: test-document, Pump"},
+                    {"recipient_id": sender, "custom": {"urgency": "urgent"}}]
         if "red flag" in lowered:
             # Rasa sends text and custom JSON as two messages (rasa.core.channels.channel.send_response).
             return [{"recipient_id": sender,

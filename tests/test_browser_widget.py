@@ -97,6 +97,19 @@ def test_a_red_flag_reply_raises_the_emergency_banner(new_page, web_stack):
     expect(page.locator("#chat-emergency")).to_be_visible()  # it stays until the conversation restarts
 
 
+def test_an_urgent_reply_raises_the_call_the_clinic_banner_not_the_emergency_one(new_page, web_stack):
+    page = open_chat(new_page(), web_stack)
+    answer = say(page, "a pump problem")
+    urgent = page.locator("#chat-urgent")
+    expect(urgent).to_be_visible()
+    expect(page.locator("#chat-emergency")).to_be_hidden()
+    expect(urgent.locator("a").first).to_have_attribute("href", "tel:4693910070")  # the front desk
+    expect(answer).to_have_class(re.compile(r"chat-message--urgent"))
+    background = urgent.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background == "rgb(138, 75, 0)"  # site.css's warning amber, not the emergency red
+    page.screenshot(path=ARTIFACTS / "widget-urgent.png")
+
+
 @pytest.mark.parametrize("hostile", [
     '<img src=x onerror="window.__pwned=1">',
     "<script>window.__pwned=2</script>",

@@ -67,3 +67,42 @@ def test_the_http_api_needs_the_token(servers):
     assert refused.status_code in (401, 403)
     parse = requests.post(f"{servers.rasa_url}/model/parse", json={"text": "hi"}, timeout=10)
     assert parse.status_code in (401, 403)
+
+
+def urgency(messages):
+    return next((m["custom"].get("urgency") for m in messages if isinstance(m.get("custom"), dict)), None)
+
+
+def test_a_pump_problem_gets_the_urgent_tier_not_911(servers):
+    messages = say(servers, "the pump is beeping right now and the screen says occlusion")
+    assert urgency(messages) == "urgent"
+    assert texts(messages).startswith(f"Call the clinic now on {FRONT_DESK}")
+
+
+def test_a_blood_pressure_reading_is_a_red_flag_not_a_date(servers):
+    messages = say(servers, "I feel really dizzy and my blood pressure is 80/50")
+    assert urgency(messages) == "emergency" and "no day" not in texts(messages)
+
+
+def test_last_weeks_seizure_is_history_and_gets_an_answer_not_the_911_script(servers):
+    messages = say(servers, "he had one seizure last week and they restarted the blina after. "
+                            "what happens if he has another one?")
+    assert urgency(messages) is None and "Source:" in texts(messages)
+
+
+def test_staff_asking_about_a_toxicity_get_the_protocol_not_the_patient_script(servers):
+    messages = say(servers, "patient had CRS grade 4, can they restart?", metadata={"audience": "staff"})
+    answer = texts(messages)
+    assert urgency(messages) is None and "911" not in answer
+    assert "discontinue permanently" in answer.lower()  # protocol toxicity table: CRS grade 4
+
+
+def test_a_subject_the_documents_do_not_cover_is_declined_with_a_referral(servers):
+    answer = texts(say(servers, "can I have a shower with the pump on?"))
+    assert "My documents don't cover" in answer and FRONT_DESK in answer and "Source:" not in answer
+
+
+def test_a_general_schedule_question_gets_the_general_answer(servers):
+    messages = say(servers, "Do I get a break between cycles?")
+    assert "14 days" in texts(messages)  # protocol: 28 days of treatment, then 14 days treatment free
+    assert any(b["title"] == "Work out my own dates" for m in messages for b in m.get("buttons") or ())

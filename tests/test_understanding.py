@@ -11,11 +11,12 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
+# Measured (make eval, README): dev 76 / 55 / 73 / 95 / 100 / 92 / 100 %, final 68 / 52 / 82 / 100 / 100 / 79 / 83 %.
 FLOORS = {
-    "dev": {"answerable": 0.70, "followup": 0.30, "uncovered": 0.65, "red_flag": 0.55, "not_red_flag": 0.65,
-            "plan": 0.25, "small_talk": 0.85},
-    "final": {"answerable": 0.55, "followup": 0.20, "uncovered": 0.55, "red_flag": 0.50, "not_red_flag": 0.70,
-              "plan": 0.10, "small_talk": 0.80},
+    "dev": {"answerable": 0.72, "followup": 0.50, "uncovered": 0.68, "red_flag": 0.90, "not_red_flag": 0.95,
+            "plan": 0.85, "small_talk": 0.90},
+    "final": {"answerable": 0.63, "followup": 0.45, "uncovered": 0.76, "red_flag": 0.95, "not_red_flag": 0.95,
+              "plan": 0.70, "small_talk": 0.80},
 }
 
 
