@@ -178,7 +178,7 @@ def within_range(value: dt.date, today: dt.date, past_days: int, future_days: in
 # A question about one's own dates: a person and a when-question or a day ("when is MY next bag change?").
 # "When" inside a sentence is a conjunction ("why is it changed when there's medicine left").
 WHEN_QUESTION = re.compile(
-    r"(?:^|[.?!,;:]\s*|\b(?:and|so|but|know|tell me|asks?|asking|wondering)\s+)"
+    r"(?:^|[.?!,;:]\s*|\b(?:and|so|but|by|from|know|tell me|asks?|asking|wondering)\s+)"
     r"(?:when|what date|which date|which day|what day|how long until|how many (?:more )?days (?:until|till|"
     r"before|left))\b", re.I)
 DAY_WORDS = re.compile(
@@ -202,11 +202,14 @@ QUESTION_OPENING = re.compile(
     r"do|does|did|can|could|should|where|am|by when|from when)\b", re.I)
 CLAUSE_SPLIT = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:so\s+|and\s+|but\s+)?(?:when|what|whats|what's|which|how|will|"
                           r"do|does|is|can|should|by when)\b)", re.I)
-# "Started blincyto", "began on 12 October", "my first bag went up", "cycle 1 day 1 was": day 1 of cycle 1
+# "Started blincyto", "began treatment", "my first bag went up", "cycle 1 day 1 was": day 1 of cycle 1
 # (said back in the confirmation, so a patient in a later cycle can correct it).
 FIRST_CYCLE_START = re.compile(
-    r"\b(?:start(?:ed|ing)?|began|begun|commenced|kicked off)\b"
+    r"\b(?:start(?:ed|ing)?|began|begun|commenced|kicked off)\s+(?:on\s+)?(?:the\s+|my\s+|his\s+|her\s+)?"
+    r"(?:blina\w*|blincyto|blinatum\w*|treatment|the drip|the infusion|the pump|immunotherapy)\b"
     r"|\bfirst (?:cycle|bag|infusion|dose|day)\b|\bcycle (?:1|one) day (?:1|one)\b|\bday (?:1|one) was\b", re.I)
+# Outside the form's question "when did that cycle start?", a bare "started on 12 October" is treatment's start.
+STARTED = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|commenced)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -225,9 +228,10 @@ def statement_and_question(text: str) -> Said:
     return Said(" ".join(stated), " ".join(asked))
 
 
-def first_cycle_started(stated: str) -> bool:
-    """Whether the words say treatment itself started then: cycle 1, unless a cycle is named."""
-    return bool(FIRST_CYCLE_START.search(stated))
+def first_cycle_started(stated: str, answering_the_form: bool = False) -> bool:
+    """Whether the words say treatment itself started then: cycle 1, unless a cycle is named. In
+    answer to the form's "when did that cycle start?", "it started on ..." names no cycle."""
+    return bool(FIRST_CYCLE_START.search(stated) or (not answering_the_form and STARTED.search(stated)))
 
 
 CYCLE_DAY = re.compile(r"\bday\s+(\d{1,2})\s+of\s+(?:my\s+|his\s+|her\s+|the\s+)?cycle\s+(\d)\b"
@@ -269,3 +273,11 @@ def plan_question_intent(asked: str) -> Optional[str]:
         if re.search(pattern, asked, re.I):
             return intent
     return None
+
+
+FOLLOW_UP_OPENING = re.compile(r"^\W*(?:and|what about|how about|same for|and for)\b", re.I)
+
+
+def asks_about_another_cycle(text: str) -> bool:
+    """"What about cycle 3?", "and for the third cycle?": the last personal question, for another cycle."""
+    return bool(FOLLOW_UP_OPENING.search(text)) and find_cycle(text) is not None

@@ -51,7 +51,8 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     facts: Dict[str, Any] = {}
     # A date inside the question is the day asked about, unless it says treatment started then.
     started_in_question = any(w in asked.lower() for w in STARTED_WORDS)
-    if not parsing.find_date(stated, now, settings["date_order"]) and started_in_question:
+    if (started_in_question and parsing.find_date(asked, now, settings["date_order"])
+            and not parsing.find_date(stated, now, settings["date_order"])):
         stated, asked = text, ""
     found = parsing.find_date(stated, now, settings["date_order"]) if stated else None
     stopped_days = parsing.find_interruption_days(stated)
@@ -78,7 +79,7 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     if cycle is not None and on_day is None:
         facts["plan_cycle"] = cycle
     elif ("plan_start" in facts and "plan_cycle" not in facts and tracker.get_slot("plan_cycle") is None
-          and parsing.first_cycle_started(stated)):
+          and parsing.first_cycle_started(stated, tracker.get_slot("requested_slot") is not None)):
         facts["plan_cycle"] = 1
     if asked:
         day_asked = parsing.find_date(asked, now, settings["date_order"], prefer_future=True)
@@ -141,17 +142,23 @@ class ActionExtractPlanFacts(SafeAction):
 
 
 def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str, Any]]]:
-    """(the personal question, the facts) when a message classified as a general question states the
-    patient's own start and asks about their dates ("I started blina on 4 Jan, when does it go up?")."""
+    """(the personal question, the facts) when a message classified as a general question is about the
+    patient's own dates: it states their start ("I started blina on 4 Jan, when does it go up?"), or a
+    plan is confirmed and it asks when ("by when do I need bloods before cycle 2?")."""
     said = parsing.statement_and_question(text)
-    if not (said.stated and said.asked):
+    question = parsing.plan_question_intent(said.asked or text)
+    previous = tracker.get_slot("plan_question") if tracker.get_slot("plan_confirmed") else None
+    another_cycle = bool(previous) and parsing.asks_about_another_cycle(text)
+    if another_cycle and question in (None, "ask_plan_next_cycle"):
+        question = previous  # "what about cycle 3?" after the bloods before cycle 2: cycle 3's bloods
+    if question is None:
         return None
-    question = parsing.plan_question_intent(said.asked)
     try:
-        facts = read_plan_facts(text, tracker, question or "")
+        facts = read_plan_facts(text, tracker, question)
     except parsing.PlanInputError:
         return None
-    if question is None or "plan_start" not in facts:
+    follows_plan = bool(previous) and (parsing.asks_about_own_dates(text) or another_cycle)
+    if not (said.stated and "plan_start" in facts) and not follows_plan:
         return None
     return question, facts
 

@@ -7,8 +7,9 @@ import re
 import sys
 from datetime import date
 
+from knowledge.clinic import clinic_settings
 from knowledge.regimens import indications, load_regimen
-from scheduling import Interruption, PlanError, PlanRequest, make_plan, to_ics, to_json_dict, to_text
+from scheduling import Interruption, PlanError, PlanRequest, Reminders, make_plan, to_ics, to_json_dict, to_text
 
 _INTERRUPT = re.compile(r"(\d{4}-\d{2}-\d{2}):(\d+)(?::(toxicity))?", re.IGNORECASE)
 
@@ -32,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="first day without infusion and the number of days without it; repeatable",
     )
     parser.add_argument("--format", choices=("text", "json", "ics"), default="text")
+    parser.add_argument("--no-reminders", action="store_true",
+                        help="with --format ics: leave out the alarms (their times are clinic settings)")
 
 
 def parse_date(text: str, what: str) -> date:
@@ -57,11 +60,7 @@ def parse_interruption(text: str) -> Interruption:
 
 def build_request(args: argparse.Namespace) -> PlanRequest:
     """The core's request from parsed arguments (PlanError for bad values)."""
-    country = args.country
-    if country is None:
-        from knowledge.clinic import clinic_settings
-
-        country = clinic_settings()["country"]
+    country = args.country or clinic_settings()["country"]
     return PlanRequest(
         indication=args.indication,
         start=parse_date(args.start, "--start"),
@@ -85,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(to_json_dict(plan), ensure_ascii=False, indent=2))
     elif args.format == "ics":
-        sys.stdout.write(to_ics(plan).decode("utf-8"))  # CRLF line ends pass through unchanged on POSIX
+        reminders = None if args.no_reminders else Reminders.from_settings(clinic_settings())
+        sys.stdout.write(to_ics(plan, reminders).decode("utf-8"))  # CRLF line ends pass through unchanged on POSIX
     else:
         sys.stdout.write(to_text(plan))
     return 0

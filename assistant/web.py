@@ -312,9 +312,9 @@ def plan_as_dict(plan) -> dict:
 
 
 def plan_as_ics(plan) -> bytes:
-    from scheduling import to_ics
+    from scheduling import Reminders, to_ics
 
-    return to_ics(plan)
+    return to_ics(plan, Reminders.from_settings(clinic_settings()))
 
 
 @dataclass
@@ -481,8 +481,11 @@ async def _chat(request: web.Request, audience: str) -> web.Response:
 
 
 async def _conversation_plan(request: web.Request, sender: str):
-    """The plan the conversation has collected, or None (no plan yet, or its inputs do not work)."""
+    """The plan the conversation has collected and the patient confirmed, or None (no plan yet, not
+    confirmed, or its inputs do not work)."""
     slots = await request.app[RASA].slots(sender)
+    if not slots.get("plan_confirmed"):
+        return None
     try:
         plan_request = plan_request_from_slots(slots, clinic_settings()["country"])
         return build_plan(plan_request) if plan_request else None

@@ -1,8 +1,10 @@
 """A plan as the CLI contract's JSON object, as a week-by-week text table, and as iCalendar bytes."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
 from scheduling.dosing import format_dose
 from scheduling.model import Day, Plan
@@ -129,9 +131,35 @@ def to_text(plan: Plan) -> str:
 # --- iCalendar ---
 
 
-def to_ics(plan: Plan) -> bytes:
-    """iCalendar (all-day events): bag changes, hospital stays, cycle starts, blood-test windows, pre-medication."""
-    from icalendar import Calendar, Event  # only the ics format needs it
+@dataclass(frozen=True)
+class Reminder:
+    """An alarm `days_before` an event at a local time: the clinic's settings, handed in."""
+
+    days_before: int
+    at: time
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """When the calendar file reminds the patient, in the clinic's time zone (None: no reminder)."""
+
+    zone: str
+    bag_change: Reminder | None = None
+    bloods: Reminder | None = None
+    admission: Reminder | None = None
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "Reminders":
+        """From the clinic settings' `timezone` and `reminders` ({kind: {days_before, at: "HH:MM"}})."""
+        found = {kind: Reminder(int(spec["days_before"]), time.fromisoformat(str(spec["at"])))
+                 for kind, spec in (settings.get("reminders") or {}).items()}
+        return cls(str(settings["timezone"]), **found)
+
+
+def to_ics(plan: Plan, reminders: Reminders | None = None) -> bytes:
+    """iCalendar (all-day events): bag changes, hospital stays, cycle starts, blood-test windows,
+    pre-medication; with reminders, an alarm before each bag change, blood-test window and admission."""
+    from icalendar import Alarm, Calendar, Event  # only the ics format needs it
 
     calendar = Calendar()
     calendar.add("prodid", "-//blina//blinatumomab plan//EN")
@@ -141,7 +169,8 @@ def to_ics(plan: Plan) -> bytes:
     stamp = datetime(plan.days[0].date.year, plan.days[0].date.month, plan.days[0].date.day, tzinfo=timezone.utc)
     key = f"{plan.indication}-{plan.days[0].date.isoformat()}"
 
-    def add(kind: str, summary: str, first: date, last: date | None = None, description: str = "") -> None:
+    def add(kind: str, summary: str, first: date, last: date | None = None, description: str = "",
+            reminder: Reminder | None = None) -> None:
         event = Event()
         event.add("uid", f"{key}-{kind}-{first.isoformat()}@blina")
         event.add("dtstamp", stamp)
@@ -150,7 +179,18 @@ def to_ics(plan: Plan) -> bytes:
         event.add("dtend", (last or first) + ONE_DAY)
         if description:
             event.add("description", description)
+        if reminder is not None:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Reminder: {summary}")
+            # An absolute trigger must be UTC (RFC 5545): the clinic's local time, converted.
+            local = datetime.combine(first - timedelta(days=reminder.days_before), reminder.at, ZoneInfo(zone))
+            alarm.add("trigger", local.astimezone(timezone.utc), parameters={"VALUE": "DATE-TIME"})
+            event.add_component(alarm)
         calendar.add_component(event)
+
+    zone = reminders.zone if reminders else "UTC"
+    wanted = reminders or Reminders("UTC")
 
     for cycle in plan.cycles:
         add(f"cycle{cycle.number}-start", f"Cycle {cycle.number} starts (day 1)", cycle.start)
@@ -160,13 +200,15 @@ def to_ics(plan: Plan) -> bytes:
             cycle.bloods_from,
             cycle.bloods_to,
             f"Have the blood tests for cycle {cycle.number} between {cycle.bloods_from} and {cycle.bloods_to}.",
+            wanted.bloods,
         )
         add(f"cycle{cycle.number}-last-infusion", f"Last infusion day of cycle {cycle.number}", cycle.last_infusion)
     for number, (start, end) in _hospital_spans(plan).items():
-        add(f"cycle{number}-hospital", f"In hospital (cycle {number})", start, end)
+        add(f"cycle{number}-hospital", f"In hospital (cycle {number})", start, end, reminder=wanted.admission)
     for day in plan.days:
         if day.bag_change:
-            add("bag", f"Infusion bag change (morning), {format_dose(day.dose)} {day.dose_unit}", day.date)
+            add("bag", f"Infusion bag change (morning), {format_dose(day.dose)} {day.dose_unit}", day.date,
+                reminder=wanted.bag_change)
         medicines = [event.split(": ", 1)[1] for event in day.events if event.startswith("pre-medication: ")]
         if medicines:
             add("premedication", "Pre-medication", day.date, description="\n".join(medicines))

@@ -102,7 +102,8 @@ class FakeRasa:
             # "plan <indication> <YYYY-MM-DD> [interruption...]" fills the lead's plan slots.
             _, indication, start, *interruptions = text.split()
             self.slots[sender] = {"indication": indication, "plan_start": start, "plan_cycle": 1,
-                                  "weight_kg": None, "height_cm": None, "interruptions": interruptions}
+                                  "weight_kg": None, "height_cm": None, "interruptions": interruptions,
+                                  "plan_confirmed": True}
             return [{"recipient_id": sender, "text": "Your plan is ready."}]
         return [{"recipient_id": sender,
                  "text": f"An answer to: {text}\nSource: test-document, Test section"}]

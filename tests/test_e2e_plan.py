@@ -101,3 +101,21 @@ def test_a_triage_ends_with_a_stored_summary(servers):
     assert "call the clinic today" in texts(reply)  # fever is a sign of cytokine release syndrome
     stored = [s for s in TriageStore(servers.triage_path).recent() if s.sender_id == sender]
     assert stored[0].urgency == "today" and stored[0].treatment_day == "cycle 1 day 12"
+
+
+def test_the_question_names_the_cycle_asked_about_not_the_one_that_started(servers):
+    # Cycle 1 from Monday 7 December 2026: cycle 2 starts 42 days later, Monday 18 January 2027, and
+    # its bloods are within 96 hours before it: Thursday 14 to Sunday 17 January.
+    chat = conversation(servers)
+    confirm = chat("My first blincyto cycle started on 7 December 2026 for relapsed ALL. When does my second cycle start?")
+    assert "cycle 1 starts (or started) on Monday 7 December 2026" in confirm
+    assert "Relapsed or refractory B-cell ALL" in confirm  # the label as the clinic writes it
+    assert "Cycle 2 starts on Monday 18 January 2027" in chat("yes")
+    bloods = chat("by when do I need bloods before cycle 2?")
+    assert "Thursday 14 January 2027" in bloods and "Sunday 17 January 2027" in bloods
+    # Cycle 3: 18 January + 42 days = Monday 1 March 2027, so its bloods are Thursday 25 to Sunday 28
+    # February; it is consolidation, which the care team decides.
+    third = chat("what about cycle 3?")
+    assert "Thursday 25 February 2027" in third and "Sunday 28 February 2027" in third
+    start = chat("and when does my third cycle start?")
+    assert "Cycle 3 starts on Monday 1 March 2027" in start and "care team decides" in start

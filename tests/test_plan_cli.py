@@ -159,6 +159,41 @@ def test_ics_has_bag_changes_hospital_cycles_bloods_and_premedication(capsys):
     assert len({str(e["UID"]) for e in events}) == len(events)
 
 
+def alarms_by_summary(out: str) -> dict:
+    """Each event's summary (before its comma) -> the local times of its alarms, in the clinic's zone."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(clinic_settings()["timezone"])
+    found = {}
+    for event in Calendar.from_ical(out.encode("utf-8")).walk("VEVENT"):
+        for alarm in event.walk("VALARM"):
+            found.setdefault(str(event["SUMMARY"]).split(",")[0], []).append(
+                alarm.decoded("TRIGGER").astimezone(zone).replace(tzinfo=None))
+    return found
+
+
+def test_ics_reminds_the_evening_before_bags_and_admissions_and_the_day_before_bloods(capsys):
+    from datetime import datetime
+
+    code, out, _ = run_cli(capsys, *BASE, "--country", "US", "--format", "ics")
+    alarms = alarms_by_summary(out)
+    # assistant/clinic.yml: bag changes and admissions at 19:00 the evening before, bloods at 09:00 the
+    # day before the window opens, in America/Chicago. The first bag change is Monday 7 December.
+    assert min(alarms["Infusion bag change (morning)"]) == datetime(2026, 12, 6, 19, 0)
+    assert len(alarms["Infusion bag change (morning)"]) == 16  # one for each of the 16 bag changes
+    assert sorted(alarms["In hospital (cycle 1)"] + alarms["In hospital (cycle 2)"]) == [
+        datetime(2026, 12, 6, 19, 0), datetime(2027, 1, 17, 19, 0)]
+    # Windows open 23 November (14 days before cycle 1) and 14 January (96 hours before cycle 2).
+    assert sorted(alarms["Blood tests for cycle 1"] + alarms["Blood tests for cycle 2"]) == [
+        datetime(2026, 11, 22, 9, 0), datetime(2027, 1, 13, 9, 0)]
+    assert "TRIGGER;VALUE=DATE-TIME:" in out  # an absolute trigger, in UTC as RFC 5545 requires
+
+
+def test_no_reminders_leaves_the_alarms_out(capsys):
+    code, out, _ = run_cli(capsys, *BASE, "--format", "ics", "--no-reminders")
+    assert code == 0 and "BEGIN:VALARM" not in out and alarms_by_summary(out) == {}
+
+
 def test_ics_through_the_real_command():
     result = subprocess.run(
         [str(BLINA), *BASE, "--format", "ics"], capture_output=True, cwd=ROOT, timeout=120, check=False

@@ -171,6 +171,20 @@ async def test_a_plan_its_inputs_cannot_make_offers_no_download(client):
     assert (await client.get(f"/api/plan.ics?sender={SENDER}")).status == 404
 
 
+async def test_a_plan_not_yet_confirmed_offers_no_download(client, fake_rasa):
+    await client.post("/api/chat", json={"sender": SENDER, "message": "plan relapsed-refractory 2025-03-03"})
+    fake_rasa.slots[SENDER]["plan_confirmed"] = None  # the facts are in, the patient has not said yes
+    body = await (await client.post("/api/chat", json={"sender": SENDER, "message": "hello"})).json()
+    assert body["plan"] is False
+    assert (await client.get(f"/api/plan.ics?sender={SENDER}")).status == 404
+
+
+async def test_the_patients_calendar_carries_the_clinics_reminders(client):
+    await client.post("/api/chat", json={"sender": SENDER, "message": "plan relapsed-refractory 2025-03-03"})
+    ics = await (await client.get(f"/api/plan.ics?sender={SENDER}")).text()
+    assert "BEGIN:VALARM" in ics and "TRIGGER;VALUE=DATE-TIME:" in ics
+
+
 async def test_the_plan_download_needs_a_well_formed_sender(client):
     assert (await client.get("/api/plan.ics?sender=../../etc")).status == 400
 
