@@ -262,8 +262,8 @@ PLAN_QUESTION_WORDS = (
     ("ask_plan_bag_change", r"\bbag\b"),
     ("ask_plan_discharge", r"\b(?:go home|going home|discharged?|in hospital|admitted|stay in)\b"),
     ("ask_plan_premedication", r"\b(?:steroid|dexamethasone|dex|premed\w*|pre-med\w*)\b"),
-    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|next lot|start again)\b"),
     ("ask_plan_dose", r"\b(?:dose|how much|micrograms?|mcg)\b"),
+    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|next lot|start again)\b"),
 )
 
 

@@ -79,6 +79,8 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
     """The template and its values for one personal question; cycle_asked names the cycle the question
     is about ("when does cycle 3 start?"), else the current or next one is meant."""
     named = queries.cycle_of(plan, cycle_asked) if cycle_asked else None
+    if named and asked == now:
+        asked = named.start  # "what dose will I be on when cycle 2 begins?"
     if question == "ask_plan_dose":
         day = queries.day_on(plan, asked)
         return {"template": "plan_dose.j2", "sources": dose_sources(regimen, plan),

@@ -227,6 +227,8 @@ def test_facts_and_a_question_classified_as_facts_still_wait_for_the_question():
     # cycle 2 runs 28 days from 18 January: last infusion Sunday 14 February, break from Monday 15 February
     ("ask_plan_last_infusion", 2, "The last infusion day of cycle 2 is Sunday 14 February 2027"),
     ("ask_plan_break", 2, "Monday 15 February 2027"),
+    # later cycles have no 9 mcg week: 28 mcg/day from day 1 (protocol, regimen details)
+    ("ask_plan_dose", 2, "28 mcg/day"),
 ])
 def test_a_question_about_a_later_cycle_is_answered_for_that_cycle(question, cycle, expected):
     assert expected in ask(question, plan_question_cycle=cycle)
