@@ -159,10 +159,12 @@ class Reply:
     covered: bool = True
 
 
-def not_covered_text(kb: KnowledgeBase, subject_ids: Sequence[str], clinic: dict) -> str:
+def not_covered_text(kb: KnowledgeBase, subject_ids: Sequence[str], clinic: dict, partial: bool = False) -> str:
+    """"My documents don't cover X" and who can answer; partial: after an answer to the rest."""
     subjects = [kb.uncovered(s) for s in subject_ids]
     ask = subjects[0].ask if subjects else None
-    return _render("chat/not_covered.j2", subjects=[s.label for s in subjects], ask=ask, clinic=clinic)
+    return _render("chat/not_covered.j2", subjects=[s.label for s in subjects], ask=ask, clinic=clinic,
+                   partial=partial)
 
 
 def _chosen(matches: List[Match]) -> List[Match]:
@@ -243,7 +245,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     chosen = [match.fact for match in answered[:MAX_FACTS]]
     more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]
     buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if more else []
-    outro = not_covered_text(kb, declined, clinic) if declined else None
+    outro = not_covered_text(kb, declined, clinic, partial=True) if declined else None
     answer = compose_facts(chosen, buttons=buttons, outro=outro)
     return Reply(answer, topic.id, [fact.id for fact in chosen])
 

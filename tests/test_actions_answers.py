@@ -112,7 +112,7 @@ def test_a_subject_the_documents_do_not_cover_is_declined_with_a_referral():
                           entities=[entity("uncovered", "shower")],
                           ranking=ranked(("ask_uncovered", 0.6), ("ask_administration", 0.2)))
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
-    assert text.startswith("My documents don't cover showering or bathing with the pump")
+    assert text.startswith("My documents don't cover showering or bathing with the pump, so I can't answer that safely")
     assert "469-391-0070" in text and "telemedicine" in text
     assert "Source:" not in text  # nothing clinical was said, so nothing is cited
 
@@ -123,7 +123,7 @@ def test_the_covered_part_of_a_two_part_question_is_answered_and_the_rest_declin
                           ranking=ranked(("ask_fluids", 0.5), ("ask_uncovered", 0.4)))
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
     assert "3 litres" in text  # protocol: a fluid intake of at least 3 litres a day
-    assert "My documents don't cover showering or bathing with the pump" in text
+    assert "My documents don't cover showering or bathing with the pump, so I can't answer that part" in text
     assert text.splitlines()[-1] == "Source: clinical-protocol, Pre-medication"
 
 
