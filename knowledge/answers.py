@@ -206,14 +206,22 @@ def _named_in(kb: KnowledgeBase, subject_id: str, text: str) -> bool:
     return any(_words(form) in words for form in (term.name, *term.synonyms))
 
 
-def _answer_part(kb, index, question: Question, part: str, visible) -> Tuple[List[Match], List[str]]:
-    """(the matches that answer this part, the uncovered subjects it asks about)."""
+def _answer_part(kb, index, question: Question, part: str, visible,
+                 one_of_many: bool = False) -> Tuple[List[Match], List[str]]:
+    """(the matches that answer this part, the uncovered subjects it asks about). The classifier's
+    "looks uncovered" speaks for the whole message, so it does not hold back one of several parts."""
     subjects = [s for s in question.uncovered if _named_in(kb, s, part)]
     matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
-    if not matches or matches[0].score < ANSWER_SCORE:
+    if not matches:
+        return [], subjects
+    best = matches[0]
+    if one_of_many and not subjects:
+        return (_chosen(matches), subjects) if best.likeness >= PARTIAL_LIKENESS or best.score >= ANSWER_SCORE \
+            else ([], subjects)
+    if best.score < ANSWER_SCORE:
         return [], subjects
     # Named as not covered, or classified so: only a fact very like the question still answers it.
-    if (subjects or question.looks_uncovered) and matches[0].likeness < PARTIAL_LIKENESS:
+    if (subjects or question.looks_uncovered) and best.likeness < PARTIAL_LIKENESS:
         return [], subjects
     return _chosen(matches), subjects
 
@@ -228,10 +236,13 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     answered: List[Match] = []
     declined: List[str] = []
     for part in parts:
-        matches, subjects = _answer_part(kb, index, question, part, visible)
+        matches, subjects = _answer_part(kb, index, question, part, visible, one_of_many=len(parts) > 1)
         answered += [m for m in matches if m.fact not in {a.fact for a in answered}]
         declined += [s for s in subjects if s not in declined]
-    if len(parts) > 1:
+    if not answered and not declined:
+        # "Mum loves sushi. Is that ok?": the subject is in the telling, the question only points at it.
+        declined = [s for s in question.uncovered if _named_in(kb, s, question.text)]
+    if parts != [question.text]:
         # The whole message, backstory and all, may say best what is asked: its best fact leads.
         whole = replace(question, uncovered=declined)
         lead, _ = _answer_part(kb, index, whole, question.text, visible)
