@@ -2,6 +2,7 @@
 reported red flag becomes the `red_flag` intent whatever the classifier thought. A message from the
 staff console escalates only when it relays a patient going through it now; otherwise it is a
 colleague's protocol question and goes to the classifier's answer."""
+import re
 from typing import Any, Dict, List
 
 import assistant.rasa_fixes  # noqa: F401  (loaded into the Rasa server with the model)
@@ -23,6 +24,51 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from triage import redflags
 
 RED_FLAG_INTENT = "red_flag"
+# A short follow-up ("and after that?", "neuts?", "dex on restart?") is often heard as small talk.
+CONVERSATIONAL_INTENTS = frozenset({"thank", "affirm", "deny", "greet", "goodbye", "bot_challenge", "out_of_scope",
+                                    "restart_plan"})
+FOLLOW_UP_OPENING = re.compile(r"^\W*(?:and|what about|how about|same for|for how long|how long for|or)\b", re.I)
+PLAIN_REPLY = re.compile(r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|thanks?|thank you|ta|cheers|bye|"
+                         r"goodbye|hi|hello|hey)\b[\W]*$", re.I)
+RESTART_WORDS = re.compile(r"\b(?:start (?:again|over)|forget|reset|clear)\b", re.I)
+SHORT_QUESTION_WORDS = 4
+
+
+def follow_up_question(text: str, intent: str) -> bool:
+    """Whether a message the classifier took for small talk is a follow-up question about the medicine."""
+    if intent not in CONVERSATIONAL_INTENTS or text.startswith("/") or PLAIN_REPLY.search(text):
+        return False
+    if RESTART_WORDS.search(text):
+        return False
+    short_question = text.strip().endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS
+    return bool(FOLLOW_UP_OPENING.search(text) or short_question)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class FollowUpClassifier(GraphComponent):
+    """Gives a follow-up heard as small talk the likeliest knowledge question instead; the answer action
+    then reads it with the question before it."""
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "FollowUpClassifier":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
+            if not follow_up_question(message.get(TEXT) or "", intent):
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            asked = [r for r in ranking if str(r.get(INTENT_NAME_KEY, "")).startswith("ask_")
+                     and not str(r.get(INTENT_NAME_KEY, "")).startswith("ask_plan_")]
+            if asked:
+                message.set(INTENT, dict(asked[0]), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, asked + [r for r in ranking if r not in asked], add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -1,0 +1,44 @@
+"""assistant/nlu_components.py: the follow-up and red-flag overrides that run after the classifier."""
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.nlu_components import FollowUpClassifier, RedFlagClassifier, follow_up_question
+
+
+def parsed(text, intent, ranking, metadata=None):
+    message = Message(data={"text": text, "metadata": metadata or {}})
+    message.set("intent", {"name": intent, "confidence": ranking[0][1]})
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
+    return message
+
+
+@pytest.mark.parametrize("text,intent,follows", [
+    ("and after that?", "thank", True),
+    ("neuts?", "affirm", True),
+    ("dex on restart?", "restart_plan", True),
+    ("and the NICE TA?", "thank", True),
+    ("thanks", "thank", False),
+    ("yes", "affirm", False),
+    ("start again?", "restart_plan", False),  # a real request to start the plan again
+    ("hello there", "greet", False),
+    ("and the dose?", "ask_dosing", False),  # already a knowledge question
+])
+def test_a_short_follow_up_heard_as_small_talk_is_told_apart(text, intent, follows):
+    assert follow_up_question(text, intent) is follows
+
+
+def test_a_follow_up_gets_the_likeliest_knowledge_question():
+    message = parsed("and after that?", "thank", [("thank", 0.5), ("ask_plan_dose", 0.2), ("ask_dosing", 0.1)])
+    [out] = FollowUpClassifier().process([message])
+    assert out.get("intent")["name"] == "ask_dosing"  # a general topic, never a personal-plan question
+    assert out.get("intent_ranking")[0]["name"] == "ask_dosing"
+
+
+def test_a_staff_protocol_question_is_not_escalated_but_a_patients_report_is():
+    staff = parsed("pt had grade 4 CRS, can they restart?", "ask_dose_modifications",
+                   [("ask_dose_modifications", 0.8)], metadata={"audience": "staff"})
+    patient = parsed("I can't breathe", "ask_side_effects", [("ask_side_effects", 0.6)])
+    classifier = RedFlagClassifier()
+    staff_out, patient_out = classifier.process([staff, patient])
+    assert staff_out.get("intent")["name"] == "ask_dose_modifications"
+    assert patient_out.get("intent")["name"] == "red_flag"
