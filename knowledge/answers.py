@@ -156,7 +156,6 @@ class Reply:
     answer: Answer
     topic: Optional[str] = None
     facts: List[str] = field(default_factory=list)
-    covered: bool = True
 
 
 def not_covered_text(kb: KnowledgeBase, subject_ids: Sequence[str], clinic: dict, partial: bool = False) -> str:
@@ -248,7 +247,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         lead, _ = _answer_part(kb, index, whole, question.text, visible)
         answered = lead[:1] + [m for m in answered if not lead or m.fact != lead[0].fact]
     if not answered:
-        return Reply(Answer(not_covered_text(kb, declined, clinic)), covered=False)
+        return Reply(Answer(not_covered_text(kb, declined, clinic)))
     best = answered[0]
     topic = kb.topic(best.fact.topic)
     if topic.by_indication and question.indication is None and best.fact.indication is not None:
