@@ -49,12 +49,12 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     if not intent.startswith(PLAN_QUESTION_PREFIX) and not parsing.QUESTION_OPENING.search(asked):
         stated, asked = text, ""  # an answer to the form, or facts alone: everything is stated
     facts: Dict[str, Any] = {}
+    order = settings["date_order"]
+    found = parsing.find_date(stated, now, order) if stated else None
     # A date inside the question is the day asked about, unless it says treatment started then.
-    started_in_question = any(w in asked.lower() for w in STARTED_WORDS)
-    if (started_in_question and parsing.find_date(asked, now, settings["date_order"])
-            and not parsing.find_date(stated, now, settings["date_order"])):
+    if not found and any(w in asked.lower() for w in STARTED_WORDS) and parsing.find_date(asked, now, order):
         stated, asked = text, ""
-    found = parsing.find_date(stated, now, settings["date_order"]) if stated else None
+        found = parsing.find_date(stated, now, order)
     stopped_days = parsing.find_interruption_days(stated)
     if stopped_days is not None or any(word in stated.lower() for word in STOPPED_WORDS):
         if stopped_days is not None:
@@ -82,7 +82,7 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
           and parsing.first_cycle_started(stated, tracker.get_slot("requested_slot") is not None)):
         facts["plan_cycle"] = 1
     if asked:
-        day_asked = parsing.find_date(asked, now, settings["date_order"], prefer_future=True)
+        day_asked = parsing.find_date(asked, now, order, prefer_future=True)
         if day_asked:
             facts["plan_question_date"] = day_asked.date.isoformat()
         cycle_asked = parsing.find_cycle(asked)
