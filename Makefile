@@ -52,8 +52,10 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
 
+# `make run SERVE_ARGS="--rasa-port 6005 ..."` passes options to `blina serve` (the tests use other ports).
+SERVE_ARGS ?=
 run: setup
-	$(BLINA) serve
+	$(BLINA) serve $(SERVE_ARGS)
 
 # Rasa's way past one machine: PostgreSQL tracker store, Redis lock store, nginx over two Rasa servers.
 run-scaled: setup

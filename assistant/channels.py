@@ -1,11 +1,12 @@
 """Rasa input channels (REST and socket.io) that refuse malformed input clearly and never leave the user in silence when the action server is down."""
 import functools
+import json
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.actions import action as rasa_actions
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as StockRestInput
 from rasa.core.channels.socketio import SocketIOInput as StockSocketIOInput
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -13,7 +14,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from assistant.rasa_fixes import settle_loaded_objects
+from assistant.lifetime import worker_dies_with_its_server
+from assistant.rasa_fixes import SocketIOOutputToRoom, awaited_session_request, settle_loaded_objects
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +103,22 @@ def checked_message(body: Any) -> Dict[str, Any]:
     return {"sender": sender, "message": cleaned, "metadata": metadata}
 
 
+def sender_ok(sender: Any) -> bool:
+    """Whether a sender (a socket.io session id) is one the REST channel would take."""
+    try:
+        checked_message({"sender": sender, "message": "-"})
+    except ValueError:
+        return False
+    return True
+
+
+def listen_as_a_worker(blueprint: Blueprint) -> None:
+    """Each Sanic worker dies with its Rasa server, and settles what it has loaded once it serves."""
+    blueprint.listener("before_server_start")(lambda _app, _loop: worker_dies_with_its_server())
+    # Each Sanic worker has loaded the model by now (Rasa loads it before the server starts).
+    blueprint.listener("after_server_start")(lambda _app, _loop: settle_loaded_objects())
+
+
 class RestInput(StockRestInput):
     """Rasa's REST webhook (same URL), with input checks and an apology instead of silence or a trace."""
 
@@ -110,9 +128,7 @@ class RestInput(StockRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
-
-        # Each Sanic worker has loaded the model by now (Rasa loads it before the server starts).
-        webhook.listener("after_server_start")(lambda _app, _loop: settle_loaded_objects())
+        listen_as_a_worker(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -151,8 +167,64 @@ class RestInput(StockRestInput):
 
 
 class SocketIOInput(StockSocketIOInput):
-    """Rasa's socket.io channel (same path and events), loaded with this module's action fallback."""
+    """Rasa's socket.io channel (same path and events) whose replies reach the client, with allowed
+    origins from credentials.yml (`cors_allowed_origins`) and the REST channel's input checks.
+
+    Rasa's one AsyncServer keeps a client's session in the process that accepted it, so this channel
+    must be served by one Sanic worker (`blina serve` runs a Rasa of its own for it) or behind sticky
+    routing (`make run-scaled`'s nginx).
+    """
 
     @classmethod
     def name(cls) -> Text:
         return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOInput":
+        channel = super().from_credentials(credentials)
+        # Not given: the page's own origin only (python-engineio's None); Rasa's [] checked none at all.
+        channel.cors_allowed_origins = (credentials or {}).get("cors_allowed_origins")
+        return channel
+
+    cors_allowed_origins: Optional[List[Text]] = None
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return SocketIOOutputToRoom(self.sio, self.bot_message_evt) if self.sio is not None else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        listen_as_a_worker(webhook)
+        sio = self.sio
+        sio.eio.cors_allowed_origins = self.cors_allowed_origins  # read by python-engineio on each request
+        sio.on("session_request", namespace=self.namespace)(
+            awaited_session_request(sio, self.session_persistence, self.namespace, sender_ok))
+
+        async def say(room: Text, text: Text) -> None:
+            await sio.emit(self.bot_message_evt, {"text": text}, room=room, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            sender = data.get("session_id") if self.session_persistence else sid
+            metadata = data.get(self.metadata_key)
+            try:
+                if isinstance(metadata, str):  # rasa-webchat sends it as JSON text
+                    metadata = json.loads(metadata)
+                checked = checked_message({"sender": sender, "message": data.get("message"), "metadata": metadata})
+            except ValueError as problem:  # json's errors are ValueErrors too
+                reason = "send session_request first" if self.session_persistence and not sender else problem
+                await say(sid, f"That message could not be read: {reason}.")
+                return
+            output = SocketIOOutputToRoom(sio, self.bot_message_evt)
+            try:
+                await on_new_message(UserMessage(
+                    checked["message"], output, checked["sender"],
+                    input_channel=self.name(), metadata=checked["metadata"],
+                ))
+            except Exception as error:  # never the text: it may hold personal data
+                logger.error("socketio: the message could not be handled (%s)", type(error).__name__)
+                logger.debug("socketio: the failure in full", exc_info=True)
+                if not output.sent:
+                    await say(checked["sender"], cannot_look_up_text())
+
+        return webhook

@@ -25,6 +25,8 @@ def main(argv=None) -> int:
     serve.add_argument("--rasa-port", type=int, default=5005)
     serve.add_argument("--actions-port", type=int, default=5055)
     serve.add_argument("--web-port", type=int, default=8000)
+    serve.add_argument("--socketio-port", type=int, default=5006,
+                       help="the socket.io channel's Rasa server (when credentials.yml lists the channel)")
 
     args = parser.parse_args(argv)
     if args.command == "build":

@@ -2,16 +2,19 @@
 
 assistant.nlu_components imports this module, so every process that loads the model (the Rasa
 server, `rasa test`) has them before the first message. Each is installed once, below, except
-settle_loaded_objects, which the channels call when a worker has started.
+settle_loaded_objects, which the channels call when a worker has started, and the socket.io
+channel's output and session handler, which assistant.channels.SocketIOInput uses.
 """
 import functools
 import gc
 import json
-from typing import Dict, Optional, Type
+import uuid
+from typing import Any, Dict, Optional, Text, Type
 
 import jsonschema
 import numpy
 from rasa.core.actions.action import ActionExtractSlots
+from rasa.core.channels.socketio import SocketIOOutput
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import BotUttered, Event
 
@@ -93,6 +96,45 @@ def settle_loaded_objects() -> None:
     on that worker. The Rasa channels call it once a worker has started."""
     gc.collect()
     gc.freeze()
+
+
+class SocketIOOutputToRoom(SocketIOOutput):
+    """Rasa's socket.io output, with custom JSON sent to the session's room as {"custom": ...}.
+
+    Rasa 3.6 passes a custom payload's keys to AsyncServer.emit as its arguments, so the red-flag
+    reply's {"urgency": ...} raised TypeError: the turn failed after its text and was not saved.
+    {"custom": ...} is also how the REST channel gives it.
+    """
+
+    def __init__(self, sio, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(socket_id, response)
+        self.sent += 1
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+def awaited_session_request(sio, session_persistence: bool, namespace: Optional[Text], session_id_ok):
+    """Rasa 3.6's socket.io session_request handler, with the client put in its session's room.
+
+    Rasa calls AsyncServer.enter_room without await, and python-socketio made it a coroutine in 5.10:
+    the client never joined the room that replies are sent to, so it got none. A session id that
+    session_id_ok refuses is replaced by a new one, as a missing one is.
+    """
+
+    async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        data = dict(data) if isinstance(data, dict) else {}
+        if not session_id_ok(data.get("session_id")):
+            data["session_id"] = uuid.uuid4().hex
+        if session_persistence:
+            await sio.enter_room(sid, data["session_id"], namespace=namespace)
+        await sio.emit("session_confirm", data["session_id"], room=sid, namespace=namespace)
+
+    return session_request
 
 
 _stock_validate = jsonschema.validate

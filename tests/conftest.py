@@ -142,7 +142,7 @@ class ThreadedServers:
         self.thread.start()
         self.runners = []
 
-    def serve(self, app) -> str:
+    def serve(self, app, port: int = 0) -> str:
         import asyncio
 
         from aiohttp import web
@@ -150,10 +150,10 @@ class ThreadedServers:
         async def start():
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
-            port = free_port()
-            await web.TCPSite(runner, "127.0.0.1", port).start()
+            chosen = port or free_port()
+            await web.TCPSite(runner, "127.0.0.1", chosen).start()
             self.runners.append(runner)
-            return f"http://127.0.0.1:{port}"
+            return f"http://127.0.0.1:{chosen}"
 
         return asyncio.run_coroutine_threadsafe(start(), self.loop).result(timeout=30)
 
@@ -240,3 +240,23 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def socketio_rasa(servers):
+    """The socket.io channel's own Rasa beside `servers` (same action server and stores), as `blina serve`
+    runs it; its allowed origins are the web server's and `page_origin`'s, a loopback page for widgets."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from assistant.serve import loopback_origins
+
+    page_origin = f"http://127.0.0.1:{free_port()}"
+    running = dataclasses.replace(servers, socketio_port=free_port(),
+                                  socketio_origins=loopback_origins(servers.web_origin) + [page_origin],
+                                  processes=[], by_name={}, started_once=set())
+    running.start_socketio()
+    try:
+        yield SimpleNamespace(url=running.socketio_url, page_origin=page_origin, servers=running)
+    finally:
+        running.stop()

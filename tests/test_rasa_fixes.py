@@ -63,3 +63,59 @@ def test_what_a_worker_has_loaded_is_left_out_of_later_collections():
         assert not any(id(x) in collected_over for x in loaded)
     finally:
         gc.unfreeze()
+
+
+# --- the socket.io channel --------------------------------------------------------------------------
+
+
+def socketio_server_with_a_client():
+    """A python-socketio AsyncServer with one client connected to its default namespace, and what it emits."""
+    import socketio
+
+    sio = socketio.AsyncServer(async_mode="asgi")
+    emitted = []
+
+    async def record(event, data=None, to=None, room=None, **kwargs):
+        emitted.append((event, data, to or room))
+
+    sio.emit = record
+    sid = asyncio.run(sio.manager.connect("eio-1", "/"))
+    return sio, sid, emitted
+
+
+def test_a_session_request_puts_the_client_in_its_sessions_room():
+    from assistant.rasa_fixes import awaited_session_request
+
+    sio, sid, emitted = socketio_server_with_a_client()
+    rooms = lambda: set(sio.rooms(sid))  # noqa: E731
+    # What Rasa 3.6 does: enter_room without await, which python-socketio >= 5.10 never runs.
+    with pytest.warns(RuntimeWarning, match="never awaited"):
+        sio.enter_room(sid, "session-0")
+        gc.collect()
+    assert "session-0" not in rooms()
+
+    handler = awaited_session_request(sio, True, None, lambda session_id: session_id != "bad id")
+    asyncio.run(handler(sid, {"session_id": "session-1"}))
+    assert "session-1" in rooms()
+    assert emitted == [("session_confirm", "session-1", sid)]
+    asyncio.run(handler(sid, {"session_id": "bad id"}))  # refused: a new one, as Rasa gives a missing one
+    (_, new_id, _) = emitted[-1]
+    assert new_id != "bad id" and new_id in rooms()
+
+
+def test_custom_json_reaches_the_room_as_custom():
+    import socketio
+    from rasa.core.channels.socketio import SocketIOOutput
+
+    from assistant.rasa_fixes import SocketIOOutputToRoom
+
+    sio = socketio.AsyncServer(async_mode="asgi")
+    # Rasa 3.6 passes the payload's keys to emit as arguments: the red-flag reply's urgency fails.
+    with pytest.raises(TypeError):
+        asyncio.run(SocketIOOutput(sio, "bot_uttered").send_custom_json("session-1", {"urgency": "emergency"}))
+
+    sio, sid, emitted = socketio_server_with_a_client()
+    output = SocketIOOutputToRoom(sio, "bot_uttered")
+    asyncio.run(output.send_custom_json("session-1", {"urgency": "emergency"}))
+    assert emitted == [("bot_uttered", {"custom": {"urgency": "emergency"}}, "session-1")]
+    assert output.sent == 1
