@@ -7,11 +7,13 @@ import signal
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def die_with_parent(sig: int = signal.SIGTERM) -> None:
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
     """Asks Linux to send `sig` to this process when the parent that started it exits, however it exits.
 
     Linux forgets the setting across fork, so every process that must not outlive its parent sets it
     itself: the servers in subprocess's preexec_fn, each Sanic worker of Rasa when it starts.
+    SIGKILL, not SIGTERM: a Sanic 21.12 worker still loading the model inherits its server's SIGTERM
+    handler, which only signals the other workers, so the worker lived on and its server waited forever.
     """
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
@@ -28,4 +30,4 @@ def worker_dies_with_its_server() -> None:
         return
     die_with_parent()
     if os.getppid() != parent.pid:
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -160,8 +160,8 @@ def stop_process(process: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> 
 
 
 def _server_preexec() -> None:
-    """In each server before it runs: a SIGTERM when `blina serve` exits, even killed with SIGKILL."""
-    die_with_parent(signal.SIGTERM)
+    """In each server before it runs: killed when `blina serve` exits without stopping it (SIGKILL, a crash)."""
+    die_with_parent()
 
 
 class Stopping(Exception):
@@ -372,6 +372,8 @@ def serve_forever(args) -> int:
     stop = StopSignals().install()
     socketio = SOCKETIO_CHANNEL in channel_settings()
     servers = Servers(args.host, args.rasa_port, args.actions_port, args.web_port,
+                      tracker_db=Path(os.environ.get("BLINA_TRACKER_DB") or TRACKER_DB),
+                      log_dir=Path(os.environ.get("BLINA_LOG_DIR") or LOGS),
                       socketio_port=args.socketio_port if socketio else None, stop_requested=stop)
     started = time.monotonic()
     print("Starting the action server, Rasa and the web server (this takes a little while)...", flush=True)
@@ -393,7 +395,7 @@ def serve_forever(args) -> int:
         '{"sender": "me", "message": "hello"}\n'
         f"{socketio_line}"
         f"  Rasa API:     {servers.rasa_url} (token in {TOKEN_FILE.relative_to(ROOT)})\n"
-        f"  Logs:         {servers.log_dir.relative_to(ROOT)}/\n"
+        f"  Logs:         {os.path.relpath(servers.log_dir, ROOT)}/\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
