@@ -21,9 +21,8 @@ from rasa.core.lock_store import RedisLockStore
 
 from assistant.locks import AtomicLockStore
 from assistant.paths import BUILD, MODEL, ROOT, SECRETS
-from assistant.serve import (
-    BIN, START_TIMEOUT_S, Servers, api_token, server_environment, wait_until_up,
-)
+from assistant.rasa_files import loopback_origins, write_credentials
+from assistant.serve import BIN, START_TIMEOUT_S, Servers, api_token, server_environment, wait_until_up
 
 DEPLOY = ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.scaled.yml"
@@ -312,13 +311,16 @@ class ScaledStack:
     def start_rasa(self) -> None:
         """Both Rasa servers at once (they load the model in parallel), then waits for each."""
         env = {**server_environment(self.host), **self.endpoint_environment()}
+        # Both channels on each server: nginx's ip_hash keeps a socket.io client on one of them.
+        credentials = write_credentials(self.work_dir / "credentials.yml", socketio=None,
+                                        default_origins=loopback_origins(self.web_origin))
         started = []
         for port in self.rasa_ports:
             started.append(self._spawn(
                 f"rasa-{port}",
                 [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
                  "--auth-token", api_token(), "--interface", self.host, "--port", str(port),
-                 "--endpoints", str(ENDPOINTS), "--credentials", str(ROOT / "credentials.yml"),
+                 "--endpoints", str(ENDPOINTS), "--credentials", str(credentials),
                  "--cors", self.web_origin],
                 env=env,
             ))

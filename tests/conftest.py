@@ -249,7 +249,7 @@ def socketio_rasa(servers):
     import dataclasses
     from types import SimpleNamespace
 
-    from assistant.serve import loopback_origins
+    from assistant.rasa_files import loopback_origins
 
     page_origin = f"http://127.0.0.1:{free_port()}"
     running = dataclasses.replace(servers, socketio_port=free_port(),

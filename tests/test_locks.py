@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.locks import SQLiteLockStore
-from assistant.serve import locks_path, write_endpoints
+from assistant.rasa_files import locks_path, write_endpoints
 
 WORKERS = 4
 TURNS_EACH = 15

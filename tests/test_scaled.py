@@ -214,3 +214,30 @@ def test_the_web_server_and_every_server_listen_on_loopback_only(scaled):
                 listening.setdefault(int(port, 16), set()).add(address)
     assert set(listening) == ports
     assert all(addresses == {"0100007F"} for addresses in listening.values()), listening  # 127.0.0.1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_socketio_clients_through_nginx_get_every_reply(scaled, transport):
+    """nginx's ip_hash keeps each socket.io session on one Rasa server, so polling works across two."""
+    import asyncio
+
+    from tests.test_socketio import converse, expected_messages
+
+    messages = ["/greet", "/ask_cost", "my husband is on the blincyto drip and just had a fit"]
+    sessions = [f"scaled-sio-{transport}-{n}-{os.urandom(4).hex()}" for n in range(4)]
+
+    def all_arrived(session_id, received):
+        events = stored_events(scaled, session_id)
+        return (len([e for e in events if e["event"] == "user"]) == len(messages)
+                and received == expected_messages([e for e in events if e["event"] == "bot"]))
+
+    async def everyone():
+        return await asyncio.gather(*(converse(scaled.nginx_url, transport, s, messages, all_arrived)
+                                      for s in sessions))
+
+    for session, received in zip(sessions, asyncio.run(everyone())):
+        events = stored_events(scaled, session)
+        assert [e["text"] for e in events if e["event"] == "user"] == messages
+        assert received == expected_messages([e for e in events if e["event"] == "bot"])
+        assert {"custom": {"urgency": "emergency"}} in received
