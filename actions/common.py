@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.clinic import clinic_settings
 from knowledge.matching import FactIndex
+from knowledge.meaning import SentenceEncoder
 from knowledge.store import KnowledgeBase
 from knowledge.texts import render_text
 
@@ -26,7 +27,7 @@ def knowledge_base() -> KnowledgeBase:
 @functools.lru_cache(maxsize=1)
 def fact_index() -> FactIndex:
     kb = knowledge_base()
-    return FactIndex(kb.all_facts(), kb.terms_of_facts())
+    return FactIndex(kb.all_facts(), kb.terms_of_facts(), SentenceEncoder())
 
 
 def audience(tracker: Tracker) -> str:

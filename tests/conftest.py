@@ -17,11 +17,12 @@ E2E_TODAY = dt.date(2026, 12, 10)  # a Thursday
 
 @pytest.fixture(scope="session")
 def built_knowledge():
-    """build/knowledge.db and build/nlp as `make` leaves them; built here when missing."""
+    """build/knowledge.db, build/nlp and build/meaning as `make` leaves them; built here when missing."""
     from assistant.paths import NLP_DIR
+    from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
     from knowledge.store import DEFAULT_DB
 
-    if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists()):
+    if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists() and (MEANING_DIR / "vectors.npz").exists()):
         subprocess.run([str(BIN / "blina"), "build"], cwd=ROOT, check=True)
     return Path(DEFAULT_DB)
 
