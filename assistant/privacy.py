@@ -15,10 +15,13 @@ PRIVATE_SLOTS = frozenset({"request_name", "request_phone", "request_reason"})
 WHOLE_ANSWER_SLOTS = {"request_name": MASKED_NAME}  # the answer to "what name ...?" is all name
 
 
+def _clinic_numbers(clinic: dict) -> tuple:
+    return str(clinic.get("front_desk_phone", "")), str(clinic.get("emergency_phone", ""))
+
+
 def mask_text(text: str, clinic: dict) -> str:
     """Phone numbers (any but the clinic's own) and a name said as "my name is ..." masked."""
-    text = mask_numbers(text, clinic, keep=(str(clinic.get("front_desk_phone", "")),
-                                            str(clinic.get("emergency_phone", ""))))
+    text = mask_numbers(text, clinic, keep=_clinic_numbers(clinic))
     span = name_span(text)
     return text[:span[0]] + MASKED_NAME + text[span[1]:] if span else text
 
@@ -30,8 +33,8 @@ def _mask_event(data: Dict[str, Any], asked: Optional[str], clinic: dict) -> Dic
         data["text"] = text
         if isinstance(data.get("parse_data"), dict) and "text" in data["parse_data"]:
             data["parse_data"]["text"] = text
-    elif kind == "bot" and isinstance(data.get("text"), str):
-        data["text"] = mask_text(data["text"], clinic)
+    elif kind == "bot" and isinstance(data.get("text"), str):  # the assistant never says a name back
+        data["text"] = mask_numbers(data["text"], clinic, keep=_clinic_numbers(clinic))
     elif kind == "slot" and data.get("name") in PRIVATE_SLOTS and data.get("value") not in (None, GIVEN):
         data["value"] = GIVEN
     return data

@@ -18,7 +18,8 @@ CALL_BACK_WORDS = re.compile(
 CANCEL = re.compile(r"^\W*(?:cancel|stop|never ?mind|forget (?:it|that)|no,? thanks?|no,? thank you|"
                     r"don'?t bother|quit)\b", re.I)
 # A name said in a sentence ("my name is Jane Doe, ..."); inside the form, the whole answer is the name.
-NAME_INTRO = re.compile(r"\b(?:my name is|my name's|name is|name's|name:|this is)\s+", re.I)
+# "This is" introduces a name only before a capital ("this is Jane", not "this is general information").
+NAME_INTRO = re.compile(r"\b(?:(?i:my name is|my name's|name is|name's|name:)\s+|(?i:this is)\s+(?=[A-Z]))")
 NAME_ANSWER_INTRO = re.compile(r"^\W*(?:my name is|my name's|name is|name:|this is|i am|i'm|im|it's|it is)\s+",
                                re.I)
 NAME_WORD = re.compile(r"[^\W\d_][\w.'-]*")

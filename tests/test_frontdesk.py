@@ -211,13 +211,14 @@ def test_what_the_tracker_keeps_of_a_request_is_masked():
         BotUttered("Thank you: they will call 312-555-0142. Or call us on 469-391-0070."),
         ActiveLoop(None), SlotSet("requested_slot", None),
         UserUttered("Okafor is my favourite band", {"name": "out_of_scope"}),  # outside the form: kept
+        BotUttered("This is general information, not medical advice."),
     ]
     stored = masked_events(events, 0)
     texts = [e.get("text") for e in stored if e["event"] in ("user", "bot")]
     assert texts == ["book me a video visit, my name is [name]", "What name should the front desk ask for?",
                      "[name]", "[phone number]", "Thank you: they will call [phone number]. Or call us on 469-391-0070.",
-                     "Okafor is my favourite band"]
+                     "Okafor is my favourite band", "This is general information, not medical advice."]
     assert [e["value"] for e in stored if e.get("name") == "request_name"] == ["[given]"]
     assert stored[6]["parse_data"]["text"] == "[name]"
     later = masked_events(events, 10)  # only the new events are returned, read in their context
-    assert len(later) == 4 and "[phone number]" in later[0]["text"]
+    assert len(later) == 5 and "[phone number]" in later[0]["text"]
