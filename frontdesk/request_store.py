@@ -114,7 +114,10 @@ class RequestStore:
                 row = {"reference": _new_reference(db), "sender_id": sender_id, "status": DRAFT,
                        "urgency": "routine", "created": now}
             row.update(fields, updated=now)
-            db[REQUESTS].upsert(row, pk="id") if "id" in row else db[REQUESTS].insert(row)
+            if "id" in row:
+                db[REQUESTS].update(row["id"], row)
+            else:
+                db[REQUESTS].insert(row)
             return self._get(db, row["reference"])
         finally:
             db.close()
