@@ -3,10 +3,11 @@
 The same tables and rows as Rasa's `type: SQL` store, so either can read what the other wrote. What
 differs is what a turn costs (measured with py-spy under `make bench`): connections stay open with
 WAL mode and a busy timeout set on each, a save inserts the turn's new events in one statement
-instead of first counting the stored ones, and a read is one plain query. The endpoints file names it:
+instead of first counting the stored ones, and a read is one plain query. What it stores is masked
+(assistant/privacy.py): no patient's phone number or name from a request to the front desk. The
+endpoints file names it:
 `tracker_store: {type: assistant.tracker_store.SQLiteTrackerStore, db: path/to/trackers.db}`.
 """
-import itertools
 import json
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from assistant.privacy import masked_events
 
 # A worker waits this long for the other's write instead of failing with "database is locked", which
 # Rasa's fail-safe store would answer by keeping the turn in memory only.
@@ -57,17 +60,16 @@ class SQLiteTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
         stored = getattr(tracker, STORED_EVENTS, None)
-        if stored is None:  # not read by this store (a new conversation): Rasa counts what is stored
-            await super().save(tracker)
-        else:
-            await self.stream_events(tracker)
-            rows = [_event_row(tracker.sender_id, event.as_dict())
-                    for event in itertools.islice(tracker.events, stored, None)]
-            if rows:
-                with self.session_scope() as session:
-                    session.execute(self.SQLEvent.__table__.insert(), rows)
-                    session.commit()
+        if stored is None:  # not read by this store (a new conversation): count what is stored, as Rasa does
+            with self.session_scope() as session:
+                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        rows = [_event_row(tracker.sender_id, data) for data in masked_events(tracker.events, stored)]
+        if rows:
+            with self.session_scope() as session:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
         setattr(tracker, STORED_EVENTS, len(tracker.events))
 
 

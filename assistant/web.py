@@ -672,6 +672,9 @@ def make_app(config: WebConfig) -> web.Application:
     app[TEMPLATE_ENV] = template_environment()
     app[KNOWLEDGE] = {}
     app.add_routes(routes)
+    from assistant import request_queue  # the front desk's queue of requests (its own module)
+
+    request_queue.setup(app, config.triage_db, render)
     app.router.add_static("/static", STATIC)
     app.on_response_prepare.append(_security_headers)
 

@@ -48,7 +48,8 @@ def servers(trained_model, tmp_path_factory):
         web_port=free_port(),
         tracker_db=work / "trackers.db",
         log_dir=work / "logs",
-        extra_env={"BLINA_TODAY": E2E_TODAY.isoformat()},
+        # A message's metadata may fix its own "today" and "now" (the front desk's hours), as under `make eval`.
+        extra_env={"BLINA_TODAY": E2E_TODAY.isoformat(), "BLINA_TODAY_FROM_METADATA": "1"},
     )
     with running:
         yield running

@@ -96,6 +96,17 @@ class TriageStore:
         finally:
             db.close()
 
+    def get(self, row_id: int) -> Optional[TriageSummary]:
+        """One summary by the row id `add` returned, or None."""
+        if not self.db_path.exists():
+            return None
+        db = self._open()
+        try:
+            row = next(db[TABLE].rows_where("id = ?", [int(row_id)], limit=1), None)
+            return _summary(row) if row else None
+        finally:
+            db.close()
+
     def recent(self, limit: int = 50) -> List[TriageSummary]:
         """The newest summaries first (by the time they were created, then by arrival)."""
         if not self.db_path.exists():
