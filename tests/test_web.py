@@ -7,17 +7,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from markupsafe import escape
 
-from assistant.web import (
-    SESSION_COOKIE,
-    StaffSessions,
-    WebConfig,
-    _next_path,
-    calendar_months,
-    check_login,
-    hash_password,
-    make_app,
-    verify_password,
-)
+from assistant.web import WebConfig, make_app
+from assistant.web.auth import check_login, hash_password, verify_password
+from assistant.web.calendar import calendar_months
+from assistant.web.console import next_path
+from assistant.web.sessions import SESSION_COOKIE, StaffSessions
 from knowledge.store import KnowledgeBase
 from triage.summaries import TriageStore, TriageSummary
 
@@ -84,7 +78,7 @@ async def test_pages_carry_a_strict_content_security_policy(client):
 
 
 async def test_the_widget_script_never_inserts_markup():
-    from assistant.web import STATIC
+    from assistant.web.config import STATIC
 
     script = (STATIC / "chat.js").read_text()
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script)
@@ -244,7 +238,7 @@ async def test_login_returns_to_the_page_asked_for(client):
     ("/staff/\\evil.example", "/staff"),
 ])
 def test_after_login_only_staff_pages_of_this_site(asked, goes_to):
-    assert _next_path({"next": asked}) == goes_to
+    assert next_path({"next": asked}) == goes_to
 
 
 async def test_a_cross_site_post_is_refused(client):
@@ -265,7 +259,7 @@ def test_passwords_are_hashed_salted_and_checked():
 
 
 def test_the_accounts_file_holds_no_plain_password():
-    from assistant.web import STAFF_ACCOUNTS
+    from assistant.web.auth import STAFF_ACCOUNTS
 
     text = STAFF_ACCOUNTS.read_text()
     assert f'password: "{DEMO_PASSWORD}"' not in text and "scrypt$" in text
@@ -404,7 +398,7 @@ def test_calendar_months_lay_out_only_weeks_with_plan_days():
 
 
 def test_plan_slots_as_rasa_stores_them():
-    from assistant.web import plan_request_from_slots
+    from assistant.web.plan_form import plan_request_from_slots
 
     # Rasa keeps numbers in float slots: cycle 2 arrives as 2.0, a weight as 40.0.
     request = plan_request_from_slots({
@@ -422,7 +416,7 @@ def test_plan_slots_as_rasa_stores_them():
 
 
 def test_triage_times_are_shown_in_the_clinics_time_zone():
-    from assistant.web import clinic_time
+    from assistant.web.pages import clinic_time
 
     # assistant/clinic.yml: America/Chicago. On 4 Mar 2025 Chicago is on CST (UTC-6), so
     # 09:30 UTC is 03:30 there; on 4 Jul 2025 it is on CDT (UTC-5), so 09:30 UTC is 04:30.
