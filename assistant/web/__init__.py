@@ -1,9 +1,9 @@
 """The web server: the patient widget page, the staff console, and a same-origin proxy to Rasa's REST channel.
 
-Each part lives in the module of its concern (auth, sessions, rasa_client, plan_form, calendar,
-pages, patient, console, app). `make_app`, `WebConfig` and `ROUTES` are named here too, loaded on first
-use, so that a process needing one small part does not
-load the whole server.
+Each part lives in the module of its concern (auth, sessions, audit, rasa_client, plan_form, calendar,
+pages, context, patient, console, app). `make_app`, `WebConfig` and `ROUTES` are named here too,
+loaded on first use, so that a process needing one small part (Rasa's tracker store writing the
+audit log) does not load the whole server.
 """
 import importlib
 

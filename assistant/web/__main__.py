@@ -1,13 +1,11 @@
-"""`python -m assistant.web`: serve the widget page and the staff console, or make a password hash."""
+"""`python -m assistant.web serve`: serve the widget page and the staff console (`blina serve` runs it)."""
 import argparse
-import getpass
 import logging
 import sys
 
 from aiohttp import web
 
 from assistant.web.app import make_app
-from assistant.web.auth import hash_password
 from assistant.web.config import WebConfig
 
 
@@ -18,15 +16,7 @@ def main(argv=None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--rasa-url", default="http://127.0.0.1:5005")
-    commands.add_parser("hash-password", help="print a password hash for staff_accounts.yml")
     args = parser.parse_args(argv)
-    if args.command == "hash-password":
-        password = getpass.getpass("Password: ")
-        if password != getpass.getpass("Again: "):
-            print("The two passwords differ.", file=sys.stderr)
-            return 2
-        print(hash_password(password))
-        return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web.run_app(make_app(WebConfig(rasa_url=args.rasa_url)), host=args.host, port=args.port,
                 print=lambda text: print(text, flush=True))

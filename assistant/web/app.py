@@ -1,15 +1,19 @@
 """The web application: its routes (listed in one place), the middleware that guards them, and its start-up."""
 import logging
+import secrets
 from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
 
 from assistant.web import console, patient
-from assistant.web.config import CONFIG, KNOWLEDGE, RASA, SESSIONS, STATIC, TEMPLATE_ENV, WebConfig
+from assistant.web.audit import AuditLog
+from assistant.web.auth import AccountStore, LoginThrottle
+from assistant.web.config import (ACCOUNTS, AUDIT, CONFIG, KNOWLEDGE, RASA, SESSIONS, STATIC, TEMPLATE_ENV,
+                                  THROTTLE, WebConfig)
 from assistant.web.pages import template_environment
 from assistant.web.rasa_client import RasaClient
-from assistant.web.sessions import SESSION_COOKIE, StaffSessions
+from assistant.web.sessions import SESSION_COOKIE, SessionStore, csrf_matches
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,8 @@ ROUTES = (
     ("GET", "/staff/plan", console.staff_plan),
     ("GET", "/staff/plan.ics", console.staff_plan_ics),
     ("GET", "/staff/triage", console.staff_triage),
+    ("GET", r"/staff/triage/{summary_id:\d+}", console.staff_triage_summary),
+    ("GET", "/staff/audit", console.staff_audit),
     ("GET", "/staff/chat", console.staff_chat_page),
     ("POST", "/staff/api/chat", console.staff_chat),
 )
@@ -54,10 +60,29 @@ async def staff_only(request: web.Request, handler):
     session = request.app[SESSIONS].get(request.cookies.get(SESSION_COOKIE))
     if session:
         request["staff"] = session
-    if request.path.startswith("/staff") and request.path != "/staff/login" and not session:
+    if request.path.startswith("/staff") and request.path != console.LOGIN_PATH and not session:
         if request.method == "GET":
-            raise web.HTTPSeeOther(f"/staff/login?next={quote(request.path_qs, safe='')}")
+            raise web.HTTPSeeOther(f"{console.LOGIN_PATH}?next={quote(request.path_qs, safe='')}")
         raise web.HTTPUnauthorized(text="log in first")
+    return await handler(request)
+
+
+@web.middleware
+async def csrf_tokens(request: web.Request, handler):
+    """Every state-changing staff request carries its CSRF token: the session's (an X-CSRF-Token header or
+    a csrf_token form field), or for the login form the one its page set in a cookie."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.path.startswith("/staff"):
+        sent = request.headers.get("X-CSRF-Token")
+        if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sent = (await request.post()).get("csrf_token")  # read once; the handler gets the same form
+        if request.path == console.LOGIN_PATH:
+            expected = request.cookies.get(console.LOGIN_CSRF_COOKIE)
+            valid = bool(expected and sent) and secrets.compare_digest(str(expected), str(sent))
+        else:
+            valid = csrf_matches(request["staff"], sent)
+        if not valid:
+            raise web.HTTPForbidden(text="This form has expired or did not come from the console. "
+                                         "Go back, reload the page and try again.")
     return await handler(request)
 
 
@@ -83,10 +108,16 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 
 def make_app(config: WebConfig) -> web.Application:
     """The web application; run it with web.run_app or aiohttp's test server."""
-    app = web.Application(middlewares=[same_origin_posts, staff_only, knowledge_missing],
+    app = web.Application(middlewares=[same_origin_posts, staff_only, csrf_tokens, knowledge_missing],
                           client_max_size=64 * 1024)
     app[CONFIG] = config
-    app[SESSIONS] = StaffSessions()
+    policy = config.policy
+    app[AUDIT] = AuditLog(config.staff_db)
+    app[ACCOUNTS] = AccountStore(config.staff_db)
+    app[THROTTLE] = LoginThrottle(config.staff_db, policy, app[AUDIT], clock=config.clock)
+    app[SESSIONS] = SessionStore(config.staff_db, policy.session_idle_minutes, policy.session_absolute_hours,
+                                 clock=config.clock)
+    app[SESSIONS].end_expired()
     app[TEMPLATE_ENV] = template_environment()
     app[KNOWLEDGE] = {}
     for method, path, handler in ROUTES:

@@ -5,6 +5,7 @@ import re
 from aiohttp import web
 
 from assistant.web.config import RASA
+from assistant.web.context import audit
 from assistant.web.pages import knowledge_base, render
 from assistant.web.plan_form import build_plan, plan_as_ics, plan_request_from_slots
 from assistant.web.rasa_client import RasaUnavailable, chat_messages
@@ -96,6 +97,7 @@ async def patient_plan_ics(request: web.Request) -> web.Response:
     plan = await conversation_plan(request, sender)
     if plan is None:
         raise web.HTTPNotFound(text="this conversation has no treatment plan yet")
+    audit(request, "download-ics", target=sender)
     return ics_response(plan)
 
 

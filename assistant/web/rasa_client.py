@@ -44,7 +44,8 @@ class RasaClient:
 
 
 def chat_messages(messages: List[dict]) -> List[dict]:
-    """Only what the widget shows: text, quick-reply buttons and the urgency flag, all as strings."""
+    """Only what the widget acts on: text, quick-reply buttons, the urgency flag (as strings) and whether
+    to forget the conversation (the patient's confirmed deletion, actions/privacy.py)."""
     kept = []
     for message in messages:
         if not isinstance(message, dict):
@@ -61,6 +62,8 @@ def chat_messages(messages: List[dict]) -> List[dict]:
         custom = message.get("custom")
         if isinstance(custom, dict) and custom.get("urgency"):
             item["urgency"] = str(custom["urgency"])
+        if isinstance(custom, dict) and custom.get("forget_conversation") is True:
+            item["forget"] = True
         if item:
             kept.append(item)
     return kept
