@@ -97,6 +97,18 @@ async def test_fifty_wrong_passwords_then_the_right_one_is_refused_and_the_locko
     assert (await client.get("/staff", allow_redirects=False)).status == 303
 
 
+async def test_guesses_sent_all_at_once_are_counted_before_any_gets_past_the_limit(client, config):
+    import asyncio
+
+    token = form_token(await (await client.get("/staff/login")).text())
+    replies = await asyncio.gather(*[
+        client.post("/staff/login", allow_redirects=False,
+                    data={"username": STAFF_USER, "password": f"parallel-{n}", "csrf_token": token})
+        for n in range(20)])
+    assert sorted(r.status for r in replies) == [401] * 4 + [429] * 16
+    assert len(actions(config, "login-failure")) == 5
+
+
 async def test_a_second_lockout_lasts_twice_as_long_and_each_end_is_audited(client, config, clock):
     for n in range(5):
         await log_in(client, password=f"guess-{n}")

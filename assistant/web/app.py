@@ -1,4 +1,5 @@
 """The web application: its routes (listed in one place), the middleware that guards them, and its start-up."""
+import asyncio
 import logging
 import secrets
 from urllib.parse import quote
@@ -9,8 +10,8 @@ from aiohttp import web
 from assistant.web import console, patient
 from assistant.web.audit import AuditLog
 from assistant.web.auth import AccountStore, LoginThrottle
-from assistant.web.config import (ACCOUNTS, AUDIT, CONFIG, KNOWLEDGE, RASA, SESSIONS, STATIC, TEMPLATE_ENV,
-                                  THROTTLE, WebConfig)
+from assistant.web.config import (ACCOUNTS, AUDIT, CONFIG, KNOWLEDGE, LOGIN_TURN, RASA, SESSIONS, STATIC,
+                                  TEMPLATE_ENV, THROTTLE, WebConfig)
 from assistant.web.pages import template_environment
 from assistant.web.rasa_client import RasaClient
 from assistant.web.sessions import SESSION_COOKIE, SessionStore, csrf_matches
@@ -118,6 +119,7 @@ def make_app(config: WebConfig) -> web.Application:
     app[SESSIONS] = SessionStore(config.staff_db, policy.session_idle_minutes, policy.session_absolute_hours,
                                  clock=config.clock)
     app[SESSIONS].end_expired()
+    app[LOGIN_TURN] = asyncio.Lock()
     app[TEMPLATE_ENV] = template_environment()
     app[KNOWLEDGE] = {}
     for method, path, handler in ROUTES:

@@ -1,4 +1,5 @@
 """What the web server is configured with, and the keys under which the application keeps its parts."""
+import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ SESSIONS = web.AppKey("sessions", SessionStore)
 ACCOUNTS = web.AppKey("accounts", AccountStore)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 AUDIT = web.AppKey("audit", AuditLog)
+# Logins are checked one at a time, so guesses sent all at once cannot all pass before the count.
+LOGIN_TURN = web.AppKey("login_turn", asyncio.Lock)
 TEMPLATE_ENV = web.AppKey("templates", Environment)
 RASA = web.AppKey("rasa", RasaClient)
 KNOWLEDGE = web.AppKey("knowledge", dict)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from assistant.web.calendar import bag_change_dates, calendar_months, first_weekday, weekday_names
-from assistant.web.config import ACCOUNTS, AUDIT, CONFIG, SESSIONS, THROTTLE
+from assistant.web.config import ACCOUNTS, AUDIT, CONFIG, LOGIN_TURN, SESSIONS, THROTTLE
 from assistant.web.context import audit, client_address, set_cookie
 from assistant.web.pages import clinic_time, knowledge_base, render, triage_store
 from assistant.web.patient import ics_response, relay_chat
@@ -49,15 +49,16 @@ async def login(request: web.Request) -> web.Response:
     accounts, throttle = app[ACCOUNTS], app[THROTTLE]
     # The audit log names a user only when the account exists: a password typed as the name stays out.
     who = username if username and accounts.exists(username) else "(unknown user name)"
-    until = throttle.blocked(username, address, who)
-    if until is None:
-        # scrypt is deliberately slow: keep it off the event loop.
-        account = await asyncio.get_running_loop().run_in_executor(None, accounts.check, username, password)
-        if account is not None:
-            throttle.succeeded(username)
-            return _start_session(request, account, next_path(form))
-        app[AUDIT].record("login-failure", user=who, address=address)
-        until = throttle.failed(username, address, who)
+    async with app[LOGIN_TURN]:
+        until = throttle.blocked(username, address, who)
+        if until is None:
+            # scrypt is deliberately slow: keep it off the event loop.
+            account = await asyncio.get_running_loop().run_in_executor(None, accounts.check, username, password)
+            if account is not None:
+                throttle.succeeded(username)
+                return _start_session(request, account, next_path(form))
+            app[AUDIT].record("login-failure", user=who, address=address)
+            until = throttle.failed(username, address, who)
     if until is not None:
         # Even the right password is refused until then: a guess gets no signal either way.
         retry = datetime.fromtimestamp(until, timezone.utc)
