@@ -12,6 +12,7 @@ from typing import List, Optional, Union
 import sqlite_utils
 
 from assistant.paths import staff_db_path
+from assistant.web.staff_db import open_staff_db
 
 TABLE = "audit"
 ACTIONS = (
@@ -43,10 +44,12 @@ class AuditLog:
 
     def __init__(self, db_path: Union[str, Path, None] = None):
         self.db_path = Path(db_path) if db_path else staff_db_path()
+        self._ready = False  # the table and its guards are known to be in the file
 
     def _open(self) -> sqlite_utils.Database:
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(self.db_path)
+        db = open_staff_db(self.db_path)
+        if self._ready:
+            return db
         if TABLE not in db.table_names():
             db[TABLE].create(
                 {"id": int, "at": str, "user": str, "action": str, "address": str, "target": str, "detail": str},
@@ -55,6 +58,7 @@ class AuditLog:
             db[TABLE].create_index(["at"], if_not_exists=True)
         for guard in _GUARDS:
             db.execute(guard)
+        self._ready = True
         return db
 
     def record(self, action: str, user: str, address: Optional[str] = None, target: Optional[str] = None,

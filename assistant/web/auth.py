@@ -15,6 +15,7 @@ import sqlite_utils
 
 from assistant.paths import staff_db_path
 from assistant.web.audit import AuditLog
+from assistant.web.staff_db import open_staff_db
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # about 16 MB and a few tens of ms per check
 
@@ -66,14 +67,6 @@ class ConsolePolicy:
     def from_settings(cls, settings: dict) -> "ConsolePolicy":
         given = settings.get("staff_console") or {}
         return cls(**{name: given[name] for name in cls.__dataclass_fields__ if name in given})
-
-
-def open_staff_db(path: Path) -> sqlite_utils.Database:
-    """The staff database (accounts, sessions, login failures, audit), one connection per call."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA busy_timeout = 10000")  # the CLI and the server may write at the same moment
-    return db
 
 
 class AccountError(ValueError):

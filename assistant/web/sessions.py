@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from assistant.web.auth import open_staff_db
+from assistant.web.staff_db import open_staff_db
 
 SESSION_COOKIE = "blina_staff"
 TOUCH_EVERY_S = 30  # last use is written at most this often: a page's requests need not each write
