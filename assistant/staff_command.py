@@ -1,4 +1,5 @@
 """`blina staff`, `blina audit` and `blina purge`: staff accounts, the audit log and retention, from a terminal."""
+import argparse
 import getpass
 import sys
 from datetime import datetime
@@ -31,8 +32,6 @@ def _date(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
-        import argparse
-
         raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
 
 
@@ -100,7 +99,8 @@ def _print_audit(audit, args) -> int:
 def _purge(audit, args) -> int:
     from assistant.retention import purge, retention_days
 
-    done = purge(args.tracker_db, args.triage_db, audit, retention_days(), by=getpass.getuser())
-    print(f"Deleted what was older than {retention_days()} days (before {done.before:%Y-%m-%d %H:%M} UTC): "
+    days = retention_days()
+    done = purge(args.tracker_db, args.triage_db, audit, days, by=getpass.getuser())
+    print(f"Deleted what was older than {days} days (before {done.before:%Y-%m-%d %H:%M} UTC): "
           f"{done.events} conversation events, {done.summaries} triage summaries.")
     return 0
