@@ -54,7 +54,13 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
 
+# The console's demo account (README), made only on a fresh setup: when there is no staff database yet.
+DEMO_STAFF := frontdesk
+DEMO_STAFF_PASSWORD := blincyto-desk-demo
 run: setup
+	@staff_db="$${BLINA_STAFF_DB:-build/staff.db}"; test -e "$$staff_db" || { \
+		echo "Fresh setup: adding the demo staff account $(DEMO_STAFF) / $(DEMO_STAFF_PASSWORD) (disable it for real use)."; \
+		printf '%s\n%s\n' '$(DEMO_STAFF_PASSWORD)' '$(DEMO_STAFF_PASSWORD)' | $(BLINA) staff add $(DEMO_STAFF) --name "Front desk"; }
 	$(BLINA) serve
 
 # Rasa's way past one machine: PostgreSQL tracker store, Redis lock store, nginx over two Rasa servers.

@@ -311,7 +311,9 @@ class ScaledStack:
 
     def start_rasa(self) -> None:
         """Both Rasa servers at once (they load the model in parallel), then waits for each."""
-        env = {**server_environment(self.host), **self.endpoint_environment()}
+        # The tracker store writes the audit entry of a patient's deletion into the console's database.
+        env = {**server_environment(self.host), **self.endpoint_environment(),
+               "BLINA_STAFF_DB": str(self.front.staff_path)}
         started = []
         for port in self.rasa_ports:
             started.append(self._spawn(

@@ -7,13 +7,19 @@ instead of first counting the stored ones, and a read is one plain query. What i
 (assistant/privacy.py): no patient's phone number or name from a request to the front desk. The
 endpoints file names it:
 `tracker_store: {type: assistant.tracker_store.SQLiteTrackerStore, db: path/to/trackers.db}`.
+
+A turn whose reply carries the `forget_conversation` payload (actions/privacy.py, after the patient
+confirmed) is not saved: the conversation's stored events are deleted instead, inside Rasa's lock
+for that conversation, and the audit log says so (without any message text).
 """
+import itertools
 import json
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -32,9 +38,47 @@ LATEST_SESSION = sa.text(
 )
 # Set on a tracker this store read or wrote: how many of its events the table holds.
 STORED_EVENTS = "_blina_stored_events"
+FORGET = "forget_conversation"  # actions/privacy.py's reply payload
 
 
-class SQLiteTrackerStore(SQLTrackerStore):
+def forget_requested(events) -> Optional[dict]:
+    """The forget payload of a bot reply among these events (the confirmed deletion), else None."""
+    for event in events:
+        custom = (getattr(event, "data", None) or {}).get("custom") if isinstance(event, BotUttered) else None
+        if isinstance(custom, dict) and custom.get(FORGET):
+            return custom
+    return None
+
+
+class ForgettingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store (any dialect: SQLite, PostgreSQL) that deletes a conversation its
+    patient asked to delete, instead of saving its last turn."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        stored = getattr(tracker, STORED_EVENTS, None) or 0
+        request = forget_requested(itertools.islice(tracker.events, stored, None))
+        if request is None:
+            await self._save(tracker)
+            return
+        removed = self.forget(tracker.sender_id)
+        setattr(tracker, STORED_EVENTS, len(tracker.events))  # saving it again adds nothing
+        from assistant.web.audit import AuditLog
+
+        AuditLog().record("delete-conversation", user="patient", target=tracker.sender_id,
+                          detail=f"{removed} stored events, {int(request.get('triage_summaries') or 0)} triage summaries")
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+
+    def forget(self, sender_id: Text) -> int:
+        """Deletes every stored event of one conversation; returns how many went."""
+        with self.session_scope() as session:
+            removed = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+        return removed
+
+
+class SQLiteTrackerStore(ForgettingSQLTrackerStore):
     def __init__(self, domain=None, host: Optional[Text] = None, db: Text = "rasa.db",
                  busy_timeout: float = BUSY_TIMEOUT_S, event_broker=None, **kwargs: Any) -> None:
         Path(db).parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +103,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED_EVENTS, len(rows))
         return tracker
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         stored = getattr(tracker, STORED_EVENTS, None)
         if stored is None:  # not read by this store (a new conversation): count what is stored, as Rasa does

@@ -193,6 +193,22 @@ class RequestStore:
         finally:
             db.close()
 
+    def purge(self, before: dt.datetime) -> int:
+        """Deletes the requests made before `before`, with their changes; returns how many went."""
+        if not self.db_path.exists():
+            return 0
+        db = self._open()
+        try:
+            cutoff = before.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+            old = [row["id"] for row in db[REQUESTS].rows_where("created < ?", [cutoff], select="id")]
+            with db.conn:
+                for request_id in old:
+                    db[CHANGES].delete_where("request_id = ?", [request_id])
+                    db[REQUESTS].delete(request_id)
+            return len(old)
+        finally:
+            db.close()
+
     # --- inside ----------------------------------------------------------------------------------
 
     @staticmethod

@@ -36,6 +36,16 @@ def trained_model(built_knowledge):
     return MODEL
 
 
+# The console's account in the tests: each test's staff database gets it (make run makes the same one).
+STAFF_USER, STAFF_PASSWORD, STAFF_NAME = "frontdesk", "blincyto-desk-demo", "Front desk"
+
+
+def add_staff_account(staff_db, username=STAFF_USER, password=STAFF_PASSWORD, name=STAFF_NAME):
+    from assistant.web.auth import AccountStore
+
+    return AccountStore(staff_db).add(username, name, password, min_length=12)
+
+
 @pytest.fixture(scope="session")
 def servers(trained_model, tmp_path_factory):
     """The real action server and Rasa on free loopback ports, with their own tracker store."""
@@ -51,6 +61,7 @@ def servers(trained_model, tmp_path_factory):
         # A message's metadata may fix its own "today" and "now" (the front desk's hours), as under `make eval`.
         extra_env={"BLINA_TODAY": E2E_TODAY.isoformat(), "BLINA_TODAY_FROM_METADATA": "1"},
     )
+    add_staff_account(running.staff_path)
     with running:
         yield running
 
@@ -196,9 +207,10 @@ def web_stack(knowledge_db, tmp_path_factory):
     rasa = FakeRasa()
     threads = ThreadedServers()
     rasa_url = threads.serve(rasa.app())
-    config = WebConfig(rasa_url=rasa_url, api_token=FAKE_RASA_TOKEN,
-                       triage_db=tmp_path_factory.mktemp("web") / "triage.db",
-                       knowledge_db=knowledge_db)
+    work = tmp_path_factory.mktemp("web")
+    config = WebConfig(rasa_url=rasa_url, api_token=FAKE_RASA_TOKEN, triage_db=work / "triage.db",
+                       staff_db=work / "staff.db", knowledge_db=knowledge_db)
+    add_staff_account(config.staff_db)
     web_url = threads.serve(make_app(config))
     yield {"url": web_url, "rasa": rasa, "config": config}
     threads.close()
