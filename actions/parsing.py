@@ -276,8 +276,14 @@ def plan_question_intent(asked: str) -> Optional[str]:
 
 
 FOLLOW_UP_OPENING = re.compile(r"^\W*(?:and|what about|how about|same for|and for)\b", re.I)
+THE_NEXT_ONE = re.compile(r"\b(?:the one after(?: that)?|the next one|the following one|the cycle after(?: that)?)\b", re.I)
 
 
 def asks_about_another_cycle(text: str) -> bool:
-    """"What about cycle 3?", "and for the third cycle?": the last personal question, for another cycle."""
-    return bool(FOLLOW_UP_OPENING.search(text)) and find_cycle(text) is not None
+    """"What about cycle 3?", "and for the third cycle?", "and the one after?": the last personal
+    question, for another cycle."""
+    return bool(FOLLOW_UP_OPENING.search(text)) and (find_cycle(text) is not None or asks_about_the_next_one(text))
+
+
+def asks_about_the_next_one(text: str) -> bool:
+    return bool(THE_NEXT_ONE.search(text)) and find_cycle(text) is None

@@ -171,6 +171,7 @@ class ActionAnswerPlanQuestion(SafeAction):
             plan = make_plan(regimen, plan_request(tracker, cycles=cycle_asked))
         values = answer(question, plan, regimen, now, dt.date.fromisoformat(asked) if asked else now, cycle_asked)
         template, sources = values.pop("template"), values.pop("sources")
+        about = values.get("cycle") or (queries.cycle_of(plan, cycle_asked) if cycle_asked else None)
         text = render_text(template, today=long_date(now), **values)
         dispatcher.utter_message(text=render_text("plan_answer.j2", body=text, sources=sources))
-        return done
+        return done + [SlotSet("plan_answered_cycle", about.number if about else None)]

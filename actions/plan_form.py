@@ -136,6 +136,8 @@ class ActionExtractPlanFacts(SafeAction):
             )
         changed = {slot: value for slot, value in facts.items() if tracker.get_slot(slot) != value}
         events += [SlotSet(slot, value) for slot, value in changed.items()]
+        if "interruptions" in changed and intent == "inform_plan_facts":
+            events.append(SlotSet("plan_question", "ask_plan_interruption"))  # a stop reported alone: what it changes
         if set(changed) & set(PLAN_FACT_SLOTS) and tracker.get_slot("plan_confirmed") is not None:
             events.append(SlotSet("plan_confirmed", None))
         return events
@@ -160,6 +162,9 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
     follows_plan = bool(previous) and (parsing.asks_about_own_dates(text) or another_cycle)
     if not (said.stated and "plan_start" in facts) and not follows_plan:
         return None
+    answered = tracker.get_slot("plan_answered_cycle")
+    if another_cycle and answered and parsing.asks_about_the_next_one(text):
+        facts["plan_question_cycle"] = int(answered) + 1
     return question, facts
 
 
@@ -262,8 +267,8 @@ def describe_facts(tracker: Tracker) -> Dict[str, Any]:
     start = dt.date.fromisoformat(tracker.get_slot("plan_start"))
     stops = []
     for entry in tracker.get_slot("interruptions") or []:
-        start, days, toxicity = read_interruption(entry)
-        stops.append({"start": long_date(start), "days": days, "toxicity": toxicity})
+        stopped, days, toxicity = read_interruption(entry)
+        stops.append({"start": long_date(stopped), "days": days, "toxicity": toxicity})
     return {
         "indication": knowledge_base().indication_label(indication),
         "cycle": tracker.get_slot("plan_cycle"),

@@ -10,6 +10,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.common import SafeAction, long_date, today
 from actions.plan_answers import plan_request
+from actions.request_form import attach_triage
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
 from knowledge.texts import render_text
@@ -53,7 +54,7 @@ def store_summary(tracker: Tracker, urgency: str, reason: str, symptoms: List[st
         urgency=urgency,
         reason=reason,
     )
-    TriageStore().add(summary)
+    attach_triage(tracker, TriageStore().add(summary))
     return summary
 
 

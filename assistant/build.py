@@ -7,6 +7,9 @@ import yaml
 from assistant.nlp_pipeline import save_pipeline
 from assistant.paths import FACT_QUESTIONS_NLU, NLP_DIR
 from knowledge.build import build_database
+from knowledge.matching import FactIndex
+from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
+from knowledge.meaning import SentenceEncoder, unpack_model
 from knowledge.store import DEFAULT_DB, KnowledgeBase
 
 
@@ -22,14 +25,25 @@ def write_fact_questions(kb: KnowledgeBase, path: Path = FACT_QUESTIONS_NLU) -> 
     return path
 
 
+def write_fact_vectors(kb: KnowledgeBase, directory: Path = MEANING_DIR) -> None:
+    """The sentence model unpacked, and the vectors of every fact's texts cached, so servers start fast."""
+    unpack_model(directory)
+    (directory / "vectors.npz").unlink(missing_ok=True)  # vectors of texts no longer in the facts go
+    encoder = SentenceEncoder(directory)
+    FactIndex(kb.all_facts(), encoder=encoder)
+    encoder.save_cache()
+
+
 def build_all() -> int:
     try:
         db_path = build_database(DEFAULT_DB)
         kb = KnowledgeBase(db_path)
         save_pipeline(kb.entity_patterns(), NLP_DIR)
         write_fact_questions(kb)
+        write_fact_vectors(kb)
     except (ValueError, OSError) as error:
         print(f"blina build: error: {error}", file=sys.stderr)
         return 2
-    print(f"built {db_path} ({len(kb.topics())} topics) and the spaCy pipeline in {NLP_DIR}")
+    print(f"built {db_path} ({len(kb.topics())} topics), the spaCy pipeline in {NLP_DIR} "
+          f"and the facts' sentence vectors in {MEANING_DIR}")
     return 0

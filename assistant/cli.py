@@ -1,4 +1,5 @@
-"""The `blina` command: build the knowledge base and NLP pipeline, plan a course, serve the assistant."""
+"""The `blina` command: build the knowledge base and NLP pipeline, plan a course, serve the assistant, and
+manage the staff console's accounts, audit log and retention of patients' data."""
 import argparse
 import sys
 
@@ -28,6 +29,10 @@ def main(argv=None) -> int:
     serve.add_argument("--socketio-port", type=int, default=5006,
                        help="the socket.io channel's Rasa server (when credentials.yml lists the channel)")
 
+    from assistant import staff_command
+
+    staff_command.add_arguments(commands)
+
     args = parser.parse_args(argv)
     if args.command == "build":
         from assistant.build import build_all
@@ -35,6 +40,8 @@ def main(argv=None) -> int:
         return build_all()
     if args.command == "plan":
         return plan_command.run(args)
+    if args.command in ("staff", "audit", "purge"):
+        return staff_command.run(args)
     from assistant.serve import serve_forever
 
     return serve_forever(args)

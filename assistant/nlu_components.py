@@ -21,9 +21,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from frontdesk.details import asks_to_be_called_back
 from triage import redflags
 
 RED_FLAG_INTENT = "red_flag"
+REQUEST_INTENT = "request_callback"
 # A short follow-up ("and after that?", "neuts?", "dex on restart?") is often heard as small talk.
 CONVERSATIONAL_INTENTS = frozenset({"thank", "affirm", "deny", "greet", "goodbye", "bot_challenge", "out_of_scope",
                                     "restart_plan"})
@@ -65,6 +67,33 @@ class FollowUpClassifier(GraphComponent):
             if asked:
                 message.set(INTENT, dict(asked[0]), add_to_output=True)
                 message.set(INTENT_RANKING_KEY, asked + [r for r in ranking if r not in asked], add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RequestClassifier(GraphComponent):
+    """A patient's message that asks to be called back is a request to the front desk, whatever its reason
+    is about ("call me back about my next bag change" is not a plan question); a red flag still wins."""
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "RequestClassifier":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            staff = (message.get(METADATA) or {}).get("audience") == "staff"
+            if staff or text.startswith("/") or not asks_to_be_called_back(text):
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            request = {INTENT_NAME_KEY: REQUEST_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, request, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [request] + [r for r in ranking if r.get(INTENT_NAME_KEY) != REQUEST_INTENT],
+                        add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -9,3 +9,11 @@ MODEL = ROOT / "models" / "blina.tar.gz"
 TRACKER_DB = BUILD / "trackers.db"
 LOGS = BUILD / "logs"
 SECRETS = ROOT / "secrets"
+STAFF_DB = BUILD / "staff.db"  # staff accounts, sessions, login throttling and the audit log
+
+
+def staff_db_path() -> Path:
+    """$BLINA_STAFF_DB when set (read at call time, so servers and tests can point elsewhere)."""
+    import os
+
+    return Path(os.environ.get("BLINA_STAFF_DB") or STAFF_DB)

@@ -310,7 +310,9 @@ class ScaledStack:
 
     def start_rasa(self) -> None:
         """Both Rasa servers at once (they load the model in parallel), then waits for each."""
-        env = {**server_environment(self.host), **self.endpoint_environment()}
+        # The tracker store writes the audit entry of a patient's deletion into the console's database.
+        env = {**server_environment(self.host), **self.endpoint_environment(),
+               "BLINA_STAFF_DB": str(self.front.staff_path)}
         # Both channels on each server: nginx's ip_hash keeps a socket.io client on one of them.
         credentials = write_credentials(self.work_dir / "credentials.yml", socketio=None,
                                         default_origins=loopback_origins(self.web_origin))

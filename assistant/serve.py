@@ -119,6 +119,7 @@ class Servers:
     triage_db: Optional[Path] = None  # None: $BLINA_TRIAGE_DB, else triage.db beside the tracker store
     socketio_port: Optional[int] = None  # a single-worker Rasa for the socket.io channel; None: none
     socketio_origins: Optional[List[str]] = None  # None: credentials.yml's, else the web server's own
+    staff_db: Optional[Path] = None  # None: $BLINA_STAFF_DB, else staff.db beside the tracker store
     processes: List[subprocess.Popen] = field(default_factory=list)
     by_name: Dict[str, subprocess.Popen] = field(default_factory=dict)  # "actions", "rasa", "web"
     started_once: set = field(default_factory=set)
@@ -149,11 +150,18 @@ class Servers:
             return Path(self.triage_db)
         return Path(os.environ.get("BLINA_TRIAGE_DB") or Path(self.tracker_db).with_name("triage.db"))
 
+    @property
+    def staff_path(self) -> Path:
+        """Staff accounts, sessions and the audit log: the web server, Rasa's tracker store and `blina` share it."""
+        if self.staff_db is not None:
+            return Path(self.staff_db)
+        return Path(os.environ.get("BLINA_STAFF_DB") or Path(self.tracker_db).with_name("staff.db"))
+
     def _launch(self, name: str, command: List[str], env: Optional[dict] = None) -> Path:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{name}-{self.rasa_port}.log"
         env = {**server_environment(self.host), "BLINA_TRIAGE_DB": str(self.triage_path),
-               **(env or {}), **self.extra_env}
+               "BLINA_STAFF_DB": str(self.staff_path), **(env or {}), **self.extra_env}
         # A restarted server appends, so its log keeps what happened before the restart.
         with log.open("a" if name in self.started_once else "w") as out:
             # A session of its own, so one kill reaches Rasa's Sanic workers too; the parent-death
@@ -252,6 +260,7 @@ class Servers:
 
         check_ports(self.host, self.ports())  # PortTaken (a RuntimeError) before any server starts
         check_knowledge()  # StartupError (a RuntimeError) before any server starts
+        self.purge()
         try:
             self.start_actions()
             self.start_both_rasas()
@@ -260,6 +269,16 @@ class Servers:
             self.stop()
             raise
         return self
+
+    def purge(self):
+        """Deletes the conversations and triage summaries past the clinic's retention period."""
+        from assistant.retention import purge, retention_days
+        from assistant.web.audit import AuditLog
+
+        try:
+            return purge(self.tracker_db, self.triage_path, AuditLog(self.staff_path), retention_days())
+        except ValueError as error:  # a bad retention setting stops start-up with its one-line reason
+            raise RuntimeError(str(error)) from error
 
     def stop(self) -> None:
         """Stops the servers, the last started first (web, Rasa, actions), each with its workers."""

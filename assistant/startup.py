@@ -21,6 +21,10 @@ def check_knowledge(db_path: Optional[Path] = None) -> None:
         raise StartupError(str(error)) from None
     if not kb.all_facts() or not kb.topics():
         raise StartupError(f"knowledge database {kb.path} holds no facts: run `blina build` again")
+    from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
+
+    if not (MEANING_DIR / "vectors.npz").exists():
+        raise StartupError(f"the facts' sentence vectors are missing from {MEANING_DIR}: run `blina build` again")
     try:
         for indication in indications():
             load_regimen(indication)

@@ -3,8 +3,14 @@
 The same tables and rows as Rasa's `type: SQL` store, so either can read what the other wrote. What
 differs is what a turn costs (measured with py-spy under `make bench`): connections stay open with
 WAL mode and a busy timeout set on each, a save inserts the turn's new events in one statement
-instead of first counting the stored ones, and a read is one plain query. The endpoints file names it:
+instead of first counting the stored ones, and a read is one plain query. What it stores is masked
+(assistant/privacy.py): no patient's phone number or name from a request to the front desk. The
+endpoints file names it:
 `tracker_store: {type: assistant.tracker_store.SQLiteTrackerStore, db: path/to/trackers.db}`.
+
+A turn whose reply carries the `forget_conversation` payload (actions/privacy.py, after the patient
+confirmed) is not saved: the conversation's stored events are deleted instead, inside Rasa's lock
+for that conversation, and the audit log says so (without any message text).
 """
 import itertools
 import json
@@ -13,8 +19,11 @@ from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from assistant.privacy import masked_events
 
 # A worker waits this long for the other's write instead of failing with "database is locked", which
 # Rasa's fail-safe store would answer by keeping the turn in memory only.
@@ -29,9 +38,47 @@ LATEST_SESSION = sa.text(
 )
 # Set on a tracker this store read or wrote: how many of its events the table holds.
 STORED_EVENTS = "_blina_stored_events"
+FORGET = "forget_conversation"  # actions/privacy.py's reply payload
 
 
-class SQLiteTrackerStore(SQLTrackerStore):
+def forget_requested(events) -> Optional[dict]:
+    """The forget payload of a bot reply among these events (the confirmed deletion), else None."""
+    for event in events:
+        custom = (getattr(event, "data", None) or {}).get("custom") if isinstance(event, BotUttered) else None
+        if isinstance(custom, dict) and custom.get(FORGET):
+            return custom
+    return None
+
+
+class ForgettingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store (any dialect: SQLite, PostgreSQL) that deletes a conversation its
+    patient asked to delete, instead of saving its last turn."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        stored = getattr(tracker, STORED_EVENTS, None) or 0
+        request = forget_requested(itertools.islice(tracker.events, stored, None))
+        if request is None:
+            await self._save(tracker)
+            return
+        removed = self.forget(tracker.sender_id)
+        setattr(tracker, STORED_EVENTS, len(tracker.events))  # saving it again adds nothing
+        from assistant.web.audit import AuditLog
+
+        AuditLog().record("delete-conversation", user="patient", target=tracker.sender_id,
+                          detail=f"{removed} stored events, {int(request.get('triage_summaries') or 0)} triage summaries")
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+
+    def forget(self, sender_id: Text) -> int:
+        """Deletes every stored event of one conversation; returns how many went."""
+        with self.session_scope() as session:
+            removed = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+        return removed
+
+
+class SQLiteTrackerStore(ForgettingSQLTrackerStore):
     def __init__(self, domain=None, host: Optional[Text] = None, db: Text = "rasa.db",
                  busy_timeout: float = BUSY_TIMEOUT_S, event_broker=None, **kwargs: Any) -> None:
         Path(db).parent.mkdir(parents=True, exist_ok=True)
@@ -56,18 +103,17 @@ class SQLiteTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED_EVENTS, len(rows))
         return tracker
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
         stored = getattr(tracker, STORED_EVENTS, None)
-        if stored is None:  # not read by this store (a new conversation): Rasa counts what is stored
-            await super().save(tracker)
-        else:
-            await self.stream_events(tracker)
-            rows = [_event_row(tracker.sender_id, event.as_dict())
-                    for event in itertools.islice(tracker.events, stored, None)]
-            if rows:
-                with self.session_scope() as session:
-                    session.execute(self.SQLEvent.__table__.insert(), rows)
-                    session.commit()
+        if stored is None:  # not read by this store (a new conversation): count what is stored, as Rasa does
+            with self.session_scope() as session:
+                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        rows = [_event_row(tracker.sender_id, data) for data in masked_events(tracker.events, stored)]
+        if rows:
+            with self.session_scope() as session:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
         setattr(tracker, STORED_EVENTS, len(tracker.events))
 
 

@@ -110,7 +110,8 @@ def compose_answer(kb: KnowledgeBase, topic: str, audience: str = "patient",
 
 # When a question is answered, and with how many facts; measured on the development set.
 ANSWER_SCORE = 0.30      # below this, nothing in the documents answers the question
-PARTIAL_LIKENESS = 0.45  # with an uncovered subject named, a fact this like the question still answers a part
+TIE = 0.06               # facts this close in score answer the question equally well
+PARTIAL_LIKENESS = 0.55  # with an uncovered subject named, a fact this like the question still answers a part
 SECOND_FACT_SHARE = 0.85  # a second fact is given when it scores this close to the first
 MAX_FACTS = 3  # a message with several questions gets at most this many facts
 MORE_PAYLOAD = "/ask_more"
@@ -250,7 +251,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         return Reply(Answer(not_covered_text(kb, declined, clinic)))
     best = answered[0]
     topic = kb.topic(best.fact.topic)
-    if topic.by_indication and question.indication is None and best.fact.indication is not None:
+    if topic.by_indication and question.indication is None and any(
+            match.fact.indication is not None for match in answered[:2] if best.score - match.score <= TIE):
         return Reply(_by_indication_summary(kb, topic.id, question.audience), topic.id, [])
     chosen = [match.fact for match in answered[:MAX_FACTS]]
     more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]

@@ -1,5 +1,6 @@
 """Finds the facts that answer a question: the classifier's topic belief and the question's likeness to the
-questions each fact says it answers (word and character n-grams, so typos still match)."""
+questions each fact says it answers, by meaning (sentence vectors) and by wording (word and character
+n-grams, so typos and exact terms still match)."""
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence
@@ -7,11 +8,13 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from knowledge.meaning import SentenceEncoder
 from knowledge.store import Fact
 
 # How much each kind of evidence weighs; measured on the development set (tests/eval/dev_*.yml).
-TOPIC_WEIGHT = 0.5
-LIKENESS_WEIGHT = 0.5
+TOPIC_WEIGHT = 0.3
+LIKENESS_WEIGHT = 0.7
+MEANING_WEIGHT = 0.7  # of the likeness: sentence vectors; the rest is n-grams
 TERM_BONUS = 0.1  # the question names a term (a medicine, a test, a side effect) that the fact is about
 _SPACES = re.compile(r"\s+")
 
@@ -31,7 +34,8 @@ class Match:
 class FactIndex:
     """Every fact's questions and title as vectors; rank() scores the facts an audience may see."""
 
-    def __init__(self, facts: Iterable[Fact], fact_terms: Optional[Dict[str, Sequence[str]]] = None):
+    def __init__(self, facts: Iterable[Fact], fact_terms: Optional[Dict[str, Sequence[str]]] = None,
+                 encoder: Optional[SentenceEncoder] = None):
         self.facts: List[Fact] = list(facts)
         self.fact_terms = {fact_id: set(terms) for fact_id, terms in (fact_terms or {}).items()}
         texts, owners = [], []
@@ -45,12 +49,18 @@ class FactIndex:
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
         self.word_matrix = self.words.fit_transform(texts)
         self.char_matrix = self.chars.fit_transform(texts)
+        self.encoder = encoder
+        if encoder is not None:
+            self.meaning_matrix = encoder.vectors(texts, remember=True)
 
     def likeness(self, text: str) -> np.ndarray:
-        """Per fact: the highest cosine between the text and one of its questions (0 to 1)."""
-        text = _normalise(text)
-        per_text = 0.5 * (self.word_matrix @ self.words.transform([text]).T).toarray().ravel()
-        per_text += 0.5 * (self.char_matrix @ self.chars.transform([text]).T).toarray().ravel()
+        """Per fact: the highest likeness between the text and one of its questions, title or answer (0 to 1)."""
+        normalised = _normalise(text)
+        per_text = 0.5 * (self.word_matrix @ self.words.transform([normalised]).T).toarray().ravel()
+        per_text += 0.5 * (self.char_matrix @ self.chars.transform([normalised]).T).toarray().ravel()
+        if self.encoder is not None:
+            meaning = np.clip(self.meaning_matrix @ self.encoder.vector(text), 0.0, 1.0)
+            per_text = (1 - MEANING_WEIGHT) * per_text + MEANING_WEIGHT * meaning
         best = np.zeros(len(self.facts))
         np.maximum.at(best, self.owners, per_text)
         return best

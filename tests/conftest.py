@@ -17,11 +17,12 @@ E2E_TODAY = dt.date(2026, 12, 10)  # a Thursday
 
 @pytest.fixture(scope="session")
 def built_knowledge():
-    """build/knowledge.db and build/nlp as `make` leaves them; built here when missing."""
+    """build/knowledge.db, build/nlp and build/meaning as `make` leaves them; built here when missing."""
     from assistant.paths import NLP_DIR
+    from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
     from knowledge.store import DEFAULT_DB
 
-    if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists()):
+    if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists() and (MEANING_DIR / "vectors.npz").exists()):
         subprocess.run([str(BIN / "blina"), "build"], cwd=ROOT, check=True)
     return Path(DEFAULT_DB)
 
@@ -33,6 +34,16 @@ def trained_model(built_knowledge):
     if not MODEL.exists():
         pytest.fail("models/blina.tar.gz is missing: run `make test`, which trains it first")
     return MODEL
+
+
+# The console's account in the tests: each test's staff database gets it (make run makes the same one).
+STAFF_USER, STAFF_PASSWORD, STAFF_NAME = "frontdesk", "blincyto-desk-demo", "Front desk"
+
+
+def add_staff_account(staff_db, username=STAFF_USER, password=STAFF_PASSWORD, name=STAFF_NAME):
+    from assistant.web.auth import AccountStore
+
+    return AccountStore(staff_db).add(username, name, password, min_length=12)
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +58,10 @@ def servers(trained_model, tmp_path_factory):
         web_port=free_port(),
         tracker_db=work / "trackers.db",
         log_dir=work / "logs",
-        extra_env={"BLINA_TODAY": E2E_TODAY.isoformat()},
+        # A message's metadata may fix its own "today" and "now" (the front desk's hours), as under `make eval`.
+        extra_env={"BLINA_TODAY": E2E_TODAY.isoformat(), "BLINA_TODAY_FROM_METADATA": "1"},
     )
+    add_staff_account(running.staff_path)
     with running:
         yield running
 
@@ -194,9 +207,10 @@ def web_stack(knowledge_db, tmp_path_factory):
     rasa = FakeRasa()
     threads = ThreadedServers()
     rasa_url = threads.serve(rasa.app())
-    config = WebConfig(rasa_url=rasa_url, api_token=FAKE_RASA_TOKEN,
-                       triage_db=tmp_path_factory.mktemp("web") / "triage.db",
-                       knowledge_db=knowledge_db)
+    work = tmp_path_factory.mktemp("web")
+    config = WebConfig(rasa_url=rasa_url, api_token=FAKE_RASA_TOKEN, triage_db=work / "triage.db",
+                       staff_db=work / "staff.db", knowledge_db=knowledge_db)
+    add_staff_account(config.staff_db)
     web_url = threads.serve(make_app(config))
     yield {"url": web_url, "rasa": rasa, "config": config}
     threads.close()

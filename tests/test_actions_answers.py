@@ -94,9 +94,9 @@ def test_the_fact_that_answers_leads_with_the_number_asked_for():
     messages, events = run_action(ActionAnswerQuestion(), tracker)
     text = only_text(messages)
     assert "100 x 10^9/L" in text.split("\n\n")[0]  # protocol: platelets > 100 x 10^9/L
-    assert text.splitlines()[-1].startswith("Source: clinical-protocol, Standard limits for administration to go ahead")
+    assert "clinical-protocol, Standard limits for administration to go ahead" in text.splitlines()[-1]
     [given] = [e["value"] for e in events if e["name"] == "last_facts"]
-    assert given[0] == "blood-limits-patient"
+    assert "blood-limits-patient" in given
 
 
 def test_tell_me_more_gives_the_rest_of_the_topic_not_the_same_fact_again():

@@ -1,4 +1,5 @@
 """The issue's journeys in Chromium against the real servers (web server, Rasa, action server) on loopback."""
+import json
 import re
 import uuid
 
@@ -6,12 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
+from conftest import STAFF_PASSWORD as DEMO_PASSWORD
+from conftest import STAFF_USER as DEMO_USER
 from knowledge.clinic import clinic_settings
 from triage.summaries import TriageStore, TriageSummary
 
 pytestmark = pytest.mark.slow
 
-DEMO_USER, DEMO_PASSWORD = "frontdesk", "blincyto-desk-demo"  # assistant/staff_accounts.yml
 ANSWER_WAIT_MS = 60_000  # the first answers wait for Rasa and the action server to warm up
 
 
@@ -113,3 +115,24 @@ def test_the_console_lists_what_the_action_server_stores(new_page, servers):
     page.fill("#password", DEMO_PASSWORD)
     page.click("form.login-form button[type=submit]")
     expect(page.locator(".triage").first).to_contain_text(sender)
+
+
+def test_delete_my_conversation_clears_the_widget_and_the_tracker_store(chat, servers):
+    import sqlite3
+
+    say(chat, "how often is the bag changed?")
+    sender = json.loads(chat.evaluate("() => sessionStorage.getItem('blina-chat')"))["sender"]
+    asked = say(chat, "delete my conversation")
+    expect(asked).to_contain_text("cannot be undone")
+    bots = chat.locator(".chat-message--bot").count()
+    chat.locator(".chat-buttons button", has_text="Yes, delete it").click()
+    expect(chat.locator(".chat-message--bot")).not_to_have_count(bots)
+    # Only the confirmation is on screen, and nothing of the conversation is left in the browser's storage.
+    expect(chat.locator("#chat-log li")).to_have_count(1)
+    expect(chat.locator("#chat-log li")).to_contain_text("deleted")
+    stored = json.loads(chat.evaluate("() => sessionStorage.getItem('blina-chat')"))
+    assert stored["messages"] == [] and stored["sender"] != sender
+    with sqlite3.connect(servers.tracker_db) as db:
+        assert db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone() == (0,)
+    chat.reload()
+    expect(chat.locator("#chat-log li")).to_have_count(0)

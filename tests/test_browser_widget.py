@@ -11,12 +11,13 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
+from conftest import STAFF_PASSWORD as DEMO_PASSWORD
+from conftest import STAFF_USER as DEMO_USER
 from knowledge.clinic import clinic_settings
 from triage.summaries import TriageStore, TriageSummary
 
 pytestmark = pytest.mark.slow  # a real browser and a real web server
 
-DEMO_USER, DEMO_PASSWORD = "frontdesk", "blincyto-desk-demo"  # assistant/staff_accounts.yml
 
 
 def open_chat(page, web_stack):

@@ -119,3 +119,20 @@ def test_the_question_names_the_cycle_asked_about_not_the_one_that_started(serve
     assert "Thursday 25 February 2027" in third and "Sunday 28 February 2027" in third
     start = chat("and when does my third cycle start?")
     assert "Cycle 3 starts on Monday 1 March 2027" in start and "care team decides" in start
+    # The one after cycle 3: 1 March + 42 days = Monday 12 April 2027.
+    assert "Cycle 4 starts on Monday 12 April 2027" in chat("and the one after?")
+
+
+def test_an_interruption_reported_later_is_said_back_and_changes_the_plan(servers):
+    # Cycle 1 from Monday 7 December 2026, stopped on Thursday 10 December for 5 days: 3 infusion days,
+    # restart Tuesday 15 December, 25 more days to Friday 8 January 2027; the cycle's 42 days end 5
+    # days late, on Friday 22 January, so cycle 2 starts on Saturday 23 January 2027.
+    chat = conversation(servers)
+    chat("My first blincyto cycle for relapsed ALL started on 7 December 2026. When does my second cycle start?")
+    assert "Monday 18 January 2027" in chat("yes")
+    confirm = chat("they stopped it on the 10th of december for 5 days")
+    assert "cycle 1 starts (or started) on Monday 7 December 2026" in confirm
+    assert "Thursday 10 December 2026" in confirm and "5 days" in confirm
+    changed = chat("yes")
+    assert "Cycle 1: last infusion Friday 8 January 2027" in changed
+    assert "Cycle 2 starts on Saturday 23 January 2027" in chat("when does cycle 2 start now?")

@@ -59,7 +59,8 @@ def test_the_endpoints_file_uses_postgresql_and_redis(monkeypatch):
     endpoints = str(ROOT / "deploy" / "endpoints.scaled.yml")
     trackers = read_endpoint_config(endpoints, "tracker_store")
     locks = read_endpoint_config(endpoints, "lock_store")
-    assert trackers.type == "SQL" and trackers.kwargs["dialect"] == "postgresql"
+    assert trackers.type == "assistant.tracker_store.ForgettingSQLTrackerStore"
+    assert trackers.kwargs["dialect"] == "postgresql"
     assert (trackers.url, str(trackers.kwargs["port"]), trackers.kwargs["password"]) == ("127.0.0.1", "7432", "pw1")
     assert locks.type == "assistant.scaled.AtomicRedisLockStore" and (locks.url, str(locks.kwargs["port"])) == ("127.0.0.1", "7379")
     assert read_endpoint_config(endpoints, "action_endpoint").url == "http://127.0.0.1:7055/webhook"
@@ -241,3 +242,17 @@ def test_socketio_clients_through_nginx_get_every_reply(scaled, transport):
         assert [e["text"] for e in events if e["event"] == "user"] == messages
         assert received == expected_messages([e for e in events if e["event"] == "bot"])
         assert {"custom": {"urgency": "emergency"}} in received
+
+
+def test_a_confirmed_deletion_leaves_nothing_of_the_conversation_in_postgresql(scaled):
+    from assistant.web.audit import AuditLog
+
+    sender = f"scaled-delete-{os.urandom(4).hex()}"
+    say(scaled, sender, "how often is the bag changed?")
+    say(scaled, sender, "delete my conversation")  # one Rasa server asks ...
+    assert stored_events(scaled, sender)
+    _, done = say(scaled, sender, "yes")  # ... and the other, reading PostgreSQL, deletes
+    assert any((m.get("custom") or {}).get("forget_conversation") is True for m in done)
+    assert stored_events(scaled, sender) == []
+    assert [e.action for e in AuditLog(scaled.front.staff_path).entries() if e.target == sender] == [
+        "delete-conversation"]

@@ -13,9 +13,9 @@ from tests.conftest import ROOT
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
 # Measured (make eval, README): dev 77 / 66 / 88 / 95 / 100 / 100 / 100 %, final 71 / 62 / 84 / 100 / 100 / 79 / 83 %.
 FLOORS = {
-    "dev": {"answerable": 0.73, "followup": 0.60, "uncovered": 0.83, "red_flag": 0.90, "not_red_flag": 0.95,
+    "dev": {"answerable": 0.78, "followup": 0.68, "uncovered": 0.85, "red_flag": 0.90, "not_red_flag": 0.95,
             "plan": 0.90, "small_talk": 0.90},
-    "final": {"answerable": 0.66, "followup": 0.55, "uncovered": 0.78, "red_flag": 0.95, "not_red_flag": 0.95,
+    "final": {"answerable": 0.69, "followup": 0.55, "uncovered": 0.75, "red_flag": 0.95, "not_red_flag": 0.95,
               "plan": 0.70, "small_talk": 0.80},
 }
 

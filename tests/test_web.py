@@ -7,21 +7,17 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from markupsafe import escape
 
-from assistant.web import (
-    SESSION_COOKIE,
-    StaffSessions,
-    WebConfig,
-    _next_path,
-    calendar_months,
-    check_login,
-    hash_password,
-    make_app,
-    verify_password,
-)
+from assistant.web import WebConfig, make_app
+from assistant.web.auth import hash_password, verify_password
+from assistant.web.calendar import calendar_months
+from assistant.web.console import next_path
+from assistant.web.sessions import SESSION_COOKIE
+from conftest import STAFF_PASSWORD as DEMO_PASSWORD
+from conftest import STAFF_USER as DEMO_USER
+from conftest import add_staff_account
 from knowledge.store import KnowledgeBase
 from triage.summaries import TriageStore, TriageSummary
 
-DEMO_USER, DEMO_PASSWORD = "frontdesk", "blincyto-desk-demo"  # assistant/staff_accounts.yml
 FRONT_DESK = "469-391-0070"  # patient information page, first line
 SENDER = "test-sender-0001"
 
@@ -36,8 +32,10 @@ async def rasa_server(fake_rasa):
 
 @pytest.fixture
 def config(rasa_server, fake_rasa, knowledge_db, tmp_path):
-    return WebConfig(rasa_url=str(rasa_server.make_url("")).rstrip("/"), api_token=fake_rasa.token,
-                     triage_db=tmp_path / "triage.db", knowledge_db=knowledge_db)
+    config = WebConfig(rasa_url=str(rasa_server.make_url("")).rstrip("/"), api_token=fake_rasa.token,
+                       triage_db=tmp_path / "triage.db", staff_db=tmp_path / "staff.db", knowledge_db=knowledge_db)
+    add_staff_account(config.staff_db)
+    return config
 
 
 @pytest.fixture
@@ -48,9 +46,18 @@ async def client(config):
     await client.close()
 
 
-async def log_in(client, password=DEMO_PASSWORD, username=DEMO_USER):
-    return await client.post("/staff/login", data={"username": username, "password": password},
-                             allow_redirects=False)
+async def log_in(client, password=DEMO_PASSWORD, username=DEMO_USER, **form):
+    """Logs in as a browser does: the login page first, for its form's CSRF token."""
+    page = await (await client.get("/staff/login")).text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return await client.post("/staff/login", allow_redirects=False,
+                             data={"username": username, "password": password, "csrf_token": token, **form})
+
+
+async def csrf_token(client, path="/staff"):
+    """The session's CSRF token, as the console's pages carry it."""
+    page = await (await client.get(path)).text()
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def calendar_cell(page: str, day: str) -> str:
@@ -84,7 +91,7 @@ async def test_pages_carry_a_strict_content_security_policy(client):
 
 
 async def test_the_widget_script_never_inserts_markup():
-    from assistant.web import STATIC
+    from assistant.web.config import STATIC
 
     script = (STATIC / "chat.js").read_text()
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script)
@@ -193,7 +200,8 @@ async def test_the_plan_download_needs_a_well_formed_sender(client):
 
 
 async def test_staff_pages_need_a_login(client):
-    for path in ("/staff", "/staff/plan", "/staff/triage", "/staff/chat", "/staff/plan.ics"):
+    for path in ("/staff", "/staff/plan", "/staff/triage", "/staff/triage/1", "/staff/audit", "/staff/chat",
+                 "/staff/plan.ics"):
         reply = await client.get(path, allow_redirects=False)
         assert reply.status == 303 and reply.headers["Location"].startswith("/staff/login?next="), path
     assert (await client.post("/staff/api/chat", json={"sender": SENDER, "message": "hi"})).status == 401
@@ -220,7 +228,7 @@ async def test_login_sets_an_httponly_samesite_cookie_and_logout_ends_the_sessio
     assert page.status == 200 and "Front desk" in await page.text()
     assert page.headers["Cache-Control"] == "no-store"
 
-    out = await client.post("/staff/logout", allow_redirects=False)
+    out = await client.post("/staff/logout", allow_redirects=False, data={"csrf_token": await csrf_token(client)})
     assert out.status == 303 and out.headers["Location"] == "/staff/login"
     assert (await client.get("/staff", allow_redirects=False)).status == 303
     # The old cookie, replayed, opens nothing: the session is gone on the server.
@@ -229,8 +237,7 @@ async def test_login_sets_an_httponly_samesite_cookie_and_logout_ends_the_sessio
 
 
 async def test_login_returns_to_the_page_asked_for(client):
-    reply = await client.post("/staff/login", allow_redirects=False, data={
-        "username": DEMO_USER, "password": DEMO_PASSWORD, "next": "/staff/triage"})
+    reply = await log_in(client, next="/staff/triage")
     assert reply.headers["Location"] == "/staff/triage"
 
 
@@ -244,7 +251,7 @@ async def test_login_returns_to_the_page_asked_for(client):
     ("/staff/\\evil.example", "/staff"),
 ])
 def test_after_login_only_staff_pages_of_this_site(asked, goes_to):
-    assert _next_path({"next": asked}) == goes_to
+    assert next_path({"next": asked}) == goes_to
 
 
 async def test_a_cross_site_post_is_refused(client):
@@ -264,22 +271,15 @@ def test_passwords_are_hashed_salted_and_checked():
         assert not verify_password("correct horse", broken)
 
 
-def test_the_accounts_file_holds_no_plain_password():
-    from assistant.web import STAFF_ACCOUNTS
+def test_the_accounts_store_holds_only_a_hash(config):
+    import sqlite3
 
-    text = STAFF_ACCOUNTS.read_text()
-    assert f'password: "{DEMO_PASSWORD}"' not in text and "scrypt$" in text
-    assert check_login(STAFF_ACCOUNTS, DEMO_USER, DEMO_PASSWORD) == "Front desk"
+    from assistant.web.auth import AccountStore
 
-
-def test_an_expired_session_is_gone():
-    sessions = StaffSessions(hours=-1)
-    assert sessions.get(sessions.start("frontdesk", "Front desk")) is None
-    live = StaffSessions()
-    token = live.start("frontdesk", "Front desk")
-    assert live.get(token).username == "frontdesk"
-    live.end(token)
-    assert live.get(token) is None
+    with sqlite3.connect(config.staff_db) as db:
+        (stored,) = db.execute("SELECT password FROM accounts WHERE username = ?", (DEMO_USER,)).fetchone()
+    assert DEMO_PASSWORD not in stored and stored.startswith("scrypt$")
+    assert AccountStore(config.staff_db).check(DEMO_USER, DEMO_PASSWORD).name == "Front desk"
 
 
 # --- staff console ------------------------------------------------------------------------------
@@ -377,13 +377,19 @@ async def test_triage_summaries_newest_first_with_their_urgency(client, config):
     await log_in(client)
     page = await (await client.get("/staff/triage")).text()
     assert page.index("patient-new") < page.index("patient-old")
-    assert "Call today" in page and "Routine" in page and "fever with chills" in page
-    assert "&lt;b&gt;Is this normal?&lt;/b&gt;" in page and "<b>Is this normal?" not in page  # autoescaped
+    assert "Call today" in page and "Routine" in page
+    # The list names no symptom: what the patient said is on each summary's own (audited) page.
+    assert "fever with chills" not in page and "headache" not in page
+    newest = re.search(r'href="(/staff/triage/\d+)"', page).group(1)
+    summary = await (await client.get(newest)).text()
+    assert "fever with chills" in summary and "ibuprofen" in summary
+    assert "&lt;b&gt;Is this normal?&lt;/b&gt;" in summary and "<b>Is this normal?" not in summary  # autoescaped
 
 
 async def test_staff_chat_is_relayed_with_the_staff_audience(client, fake_rasa):
     await log_in(client)
-    reply = await client.post("/staff/api/chat", json={"sender": SENDER, "message": "hello"})
+    reply = await client.post("/staff/api/chat", json={"sender": SENDER, "message": "hello"},
+                              headers={"X-CSRF-Token": await csrf_token(client, "/staff/chat")})
     assert reply.status == 200
     assert fake_rasa.received[-1]["metadata"] == {"audience": "staff"}
 
@@ -404,7 +410,7 @@ def test_calendar_months_lay_out_only_weeks_with_plan_days():
 
 
 def test_plan_slots_as_rasa_stores_them():
-    from assistant.web import plan_request_from_slots
+    from assistant.web.plan_form import plan_request_from_slots
 
     # Rasa keeps numbers in float slots: cycle 2 arrives as 2.0, a weight as 40.0.
     request = plan_request_from_slots({
@@ -422,7 +428,7 @@ def test_plan_slots_as_rasa_stores_them():
 
 
 def test_triage_times_are_shown_in_the_clinics_time_zone():
-    from assistant.web import clinic_time
+    from assistant.web.pages import clinic_time
 
     # assistant/clinic.yml: America/Chicago. On 4 Mar 2025 Chicago is on CST (UTC-6), so
     # 09:30 UTC is 03:30 there; on 4 Jul 2025 it is on CDT (UTC-5), so 09:30 UTC is 04:30.

@@ -96,14 +96,58 @@ class TriageStore:
         finally:
             db.close()
 
+    def get(self, row_id: int) -> Optional[TriageSummary]:
+        """One summary by the row id `add` returned, or None."""
+        if not self.db_path.exists():
+            return None
+        db = self._open()
+        try:
+            row = next(db[TABLE].rows_where("id = ?", [int(row_id)], limit=1), None)
+            return _summary(row) if row else None
+        finally:
+            db.close()
+
     def recent(self, limit: int = 50) -> List[TriageSummary]:
         """The newest summaries first (by the time they were created, then by arrival)."""
+        return [summary for _, summary in self.listing(limit)]
+
+    def listing(self, limit: int = 50) -> List[Tuple[int, TriageSummary]]:
+        """(row id, summary) of the newest summaries first, as recent() orders them."""
+        return self._rows(None, [], limit)
+
+    def get(self, row_id: int) -> Optional[TriageSummary]:
+        """One summary by its row id, or None."""
+        rows = self._rows("id = ?", [int(row_id)], 1)
+        return rows[0][1] if rows else None
+
+    def _rows(self, where: Optional[str], values: list, limit: int) -> List[Tuple[int, TriageSummary]]:
         if not self.db_path.exists():
             return []
         db = self._open()
         try:
-            rows = db[TABLE].rows_where(order_by="created_utc desc, id desc", limit=max(0, int(limit)))
-            return [_summary(row) for row in rows]
+            rows = db[TABLE].rows_where(where, values, order_by="created_utc desc, id desc", limit=max(0, int(limit)))
+            return [(row["id"], _summary(row)) for row in rows]
+        finally:
+            db.close()
+
+
+    def forget(self, sender_id: str) -> int:
+        """Deletes every summary of one conversation (the patient asked); returns how many went."""
+        return self._delete("sender_id = ?", [sender_id])
+
+    def purge(self, before: datetime) -> int:
+        """Deletes the summaries created before a moment (the retention period); returns how many went."""
+        if before.tzinfo is None:
+            before = before.replace(tzinfo=timezone.utc)
+        return self._delete("created_utc < ?", [before.astimezone(timezone.utc).isoformat()])
+
+    def _delete(self, where: str, values: list) -> int:
+        if not self.db_path.exists():
+            return 0
+        db = self._open()
+        try:
+            with db.conn:
+                return db.execute(f"DELETE FROM {TABLE} WHERE {where}", values).rowcount
         finally:
             db.close()
 

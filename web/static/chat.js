@@ -10,6 +10,7 @@
   var planEndpoint = root.dataset.planEndpoint;
   var inline = root.dataset.inline === "true";
   var offlineText = root.dataset.offlineText;
+  var csrfToken = root.dataset.csrfToken;  // the staff console's session token; the patients' widget has none
 
   var panel = byId("chat-panel");
   var launcher = byId("chat-launcher");
@@ -128,6 +129,9 @@
     var messages = Array.isArray(reply.messages) ? reply.messages : [];
     var emergency = messages.some(function (m) { return m && m.urgency === "emergency"; });
     var urgent = !emergency && messages.some(function (m) { return m && m.urgency === "urgent"; });
+    // The patient confirmed "delete my conversation": nothing of it stays on the screen or in storage.
+    var forget = messages.some(function (m) { return m && m.forget === true; });
+    if (forget) { clear(); }
     messages.forEach(function (m) {
       if (!m || (typeof m.text !== "string" && !Array.isArray(m.buttons))) { return; }
       var buttons = (Array.isArray(m.buttons) ? m.buttons : []).map(function (b) {
@@ -140,6 +144,7 @@
     if (emergency) { state.emergency = true; }
     if (urgent) { state.urgent = true; }
     if (planEndpoint) { state.plan = reply.plan === true; }
+    if (forget) { state.messages = []; }  // the confirmation shows now, but is not kept for a reload
     return first;
   }
 
@@ -152,7 +157,8 @@
     input.focus();
     window.fetch(endpoint, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: csrfToken ? { "Content-Type": "application/json", "X-CSRF-Token": csrfToken }
+                         : { "Content-Type": "application/json" },
       credentials: "same-origin",
       body: JSON.stringify({ sender: state.sender, message: message })
     }).then(function (response) {
@@ -182,10 +188,15 @@
     if (open) { log.scrollTop = log.scrollHeight; }
   }
 
-  function restart() {
+  function clear() {
+    try { window.sessionStorage.removeItem(storageKey); } catch (ignored) { /* storage blocked */ }
     state = fresh();
     state.open = true;
     while (log.firstChild) { log.removeChild(log.firstChild); }
+  }
+
+  function restart() {
+    clear();
     showState();
     save();
     input.focus();
