@@ -28,6 +28,7 @@ NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b")
 AGO = re.compile(rf"\b{NUMBER}\s+(day|week)s?\s+ago\b", re.I)
 WEEKDAY = re.compile(r"\b(?:(last|this|on|next)\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)
 DAY_OF_MONTH = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
+RELATIVE_DAY = re.compile(r"\b(?:today|yesterday)\b", re.I)
 NAMED_MONTH = re.compile(
     rf"\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}(?:\s*,?\s*\d{{4}})?"
     rf"|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*,?\s*\d{{4}})?)",
@@ -76,63 +77,99 @@ def find_date(
     and the next one from today (prefer_future) when they ask about a day.
     """
     text = mask_readings(DURATION.sub(" ", text))  # "for 5 days" is a length, "bp 80/50" a reading: not dates
-    if match := ISO_DATE.search(text):
-        return ParsedDate(_checked(*(int(part) for part in match.groups())))
-    if match := NUMERIC_DATE.search(text):
-        first, second, year = match.groups()
-        month, day = (int(first), int(second)) if date_order == "MDY" else (int(second), int(first))
-        year = int(year) + 2000 if year and len(year) == 2 else int(year or today.year)
-        ambiguous = int(first) <= 12 and int(second) <= 12 and first != second
-        return ParsedDate(_checked(year, month, day), ambiguous=ambiguous)
-    lowered = text.lower()
-    if re.search(r"\btoday\b", lowered):
-        return ParsedDate(today)
-    if re.search(r"\byesterday\b", lowered):
-        return ParsedDate(today - dt.timedelta(days=1))
-    if match := AGO.search(text):
-        amount, unit = _number(match.group(1)), match.group(2).lower()
-        return ParsedDate(today - dt.timedelta(days=amount * (7 if unit == "week" else 1)))
-    if match := NAMED_MONTH.search(text):
-        parsed = dateparser.parse(
-            match.group(0),
-            languages=["en"],
-            settings={"RELATIVE_BASE": dt.datetime.combine(today, dt.time()),
-                      "PREFER_DATES_FROM": "current_period", "DATE_ORDER": date_order},
-        )
-        if parsed is None:
-            _explain_unreadable(match.group(0), today)
-        return ParsedDate(parsed.date())
-    if match := DAY_OF_MONTH.search(text):
-        day = int(match.group(1))
-        month_start = today.replace(day=1)
-        if prefer_future and day < today.day:
-            month_start += relativedelta(months=1)
-        elif not prefer_future and day > today.day:  # "the 8th" told on the 3rd: last month's
-            month_start -= relativedelta(months=1)
-        return ParsedDate(_checked(month_start.year, month_start.month, day))
-    if match := WEEKDAY.search(text):
-        which, weekday = (match.group(1) or "").lower(), WEEKDAYS[match.group(2).lower()]
-        back = (today.weekday() - weekday) % 7
-        ahead = (weekday - today.weekday()) % 7
-        if which == "next":
-            return ParsedDate(today + dt.timedelta(days=ahead or 7))
-        if prefer_future and which != "last":
-            return ParsedDate(today + dt.timedelta(days=ahead))
-        if which == "last" and back == 0:
-            back = 7
-        return ParsedDate(today - dt.timedelta(days=back))
-    return None
+    found = [(kind, match) for kind, pattern in DATE_PATTERNS for match in pattern.finditer(text)]
+    whole = [match for kind, match in found if kind in WHOLE_DATES]
+    # The first date in the text; a weekday only when nothing else names a day ("Monday 7 December" is
+    # 7 December), and a part of a whole date ("the 10th" of "the 10th March") is that date.
+    found = [(kind, match) for kind, match in found if kind in WHOLE_DATES or not any(
+        match.start() < other.end() and other.start() < match.end() for other in whole)]
+    if any(kind != "weekday" for kind, _ in found):
+        found = [(kind, match) for kind, match in found if kind != "weekday"]
+    if not found:
+        return None
+    kind, match = min(found, key=lambda candidate: candidate[1].start())
+    return DATE_READERS[kind](match, today, date_order, prefer_future)
+
+
+def _iso(match, today, date_order, prefer_future) -> ParsedDate:
+    return ParsedDate(_checked(*(int(part) for part in match.groups())))
+
+
+def _numeric(match, today, date_order, prefer_future) -> ParsedDate:
+    first, second, year = match.groups()
+    month, day = (int(first), int(second)) if date_order == "MDY" else (int(second), int(first))
+    year = int(year) + 2000 if year and len(year) == 2 else int(year or today.year)
+    ambiguous = int(first) <= 12 and int(second) <= 12 and first != second
+    return ParsedDate(_checked(year, month, day), ambiguous=ambiguous)
+
+
+def _relative(match, today, date_order, prefer_future) -> ParsedDate:
+    return ParsedDate(today - dt.timedelta(days=1) if match.group(0).lower() == "yesterday" else today)
+
+
+def _ago(match, today, date_order, prefer_future) -> ParsedDate:
+    amount, unit = _number(match.group(1)), match.group(2).lower()
+    return ParsedDate(today - dt.timedelta(days=amount * (7 if unit == "week" else 1)))
+
+
+def _named_month(match, today, date_order, prefer_future) -> ParsedDate:
+    parsed = dateparser.parse(
+        match.group(0),
+        languages=["en"],
+        settings={"RELATIVE_BASE": dt.datetime.combine(today, dt.time()),
+                  "PREFER_DATES_FROM": "current_period", "DATE_ORDER": date_order},
+    )
+    if parsed is None:
+        _explain_unreadable(match.group(0), today)
+    return ParsedDate(parsed.date())
+
+
+def _day_of_month(match, today, date_order, prefer_future) -> ParsedDate:
+    day = int(match.group(1))
+    month_start = today.replace(day=1)
+    if prefer_future and day < today.day:
+        month_start += relativedelta(months=1)
+    elif not prefer_future and day > today.day:  # "the 8th" told on the 3rd: last month's
+        month_start -= relativedelta(months=1)
+    return ParsedDate(_checked(month_start.year, month_start.month, day))
+
+
+def _weekday(match, today, date_order, prefer_future) -> ParsedDate:
+    which, weekday = (match.group(1) or "").lower(), WEEKDAYS[match.group(2).lower()]
+    back = (today.weekday() - weekday) % 7
+    ahead = (weekday - today.weekday()) % 7
+    if which == "next":
+        return ParsedDate(today + dt.timedelta(days=ahead or 7))
+    if prefer_future and which != "last":
+        return ParsedDate(today + dt.timedelta(days=ahead))
+    if which == "last" and back == 0:
+        back = 7
+    return ParsedDate(today - dt.timedelta(days=back))
+
+
+WHOLE_DATES = ("iso", "numeric", "named_month")
+DATE_PATTERNS = (
+    ("iso", ISO_DATE), ("numeric", NUMERIC_DATE), ("named_month", NAMED_MONTH), ("relative", RELATIVE_DAY),
+    ("ago", AGO), ("day_of_month", DAY_OF_MONTH), ("weekday", WEEKDAY),
+)
+DATE_READERS = {"iso": _iso, "numeric": _numeric, "relative": _relative, "ago": _ago, "named_month": _named_month,
+                "day_of_month": _day_of_month, "weekday": _weekday}
+
+
+CYCLE_NAMED = re.compile(rf"\b(?:cycle|round)\s+(?:number\s+)?(\d+|{'|'.join(ORDINAL_WORDS)})\b"
+                         rf"|\b({'|'.join(ORDINAL_WORDS)})\s+(?:(?:blina\w*|blincyto|blinatum\w*)\s+)?(?:cycle|round|one)\b",
+                         re.I)
 
 
 def find_cycle(text: str) -> Optional[int]:
-    """The cycle number named ("cycle 2", "my second cycle", "first cycle"), or None."""
-    words = "|".join(ORDINAL_WORDS)
-    if match := re.search(rf"\bcycle\s+(?:number\s+)?(\d+|{words})\b", text, re.I):
-        token = match.group(1).lower()
-        return int(token) if token.isdigit() else ORDINAL_WORDS[token]
-    if match := re.search(rf"\b({words})\s+cycle\b", text, re.I):
-        return ORDINAL_WORDS[match.group(1).lower()]
-    return None
+    """The first cycle number named ("cycle 2", "round 2", "my second cycle", "the fifth one"), or None."""
+    match = CYCLE_NAMED.search(text)
+    if not match:
+        return None
+    token = (match.group(1) or match.group(2)).lower()
+    if match.group(2) and token in ("one", "two", "three", "four", "five"):
+        return None  # "one cycle", "two rounds": how many, not which
+    return int(token) if token.isdigit() else ORDINAL_WORDS[token]
 
 
 def find_measure(text: str, units: str) -> Optional[float]:
@@ -207,9 +244,15 @@ CLAUSE_SPLIT = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:so\s+|and\s+|but\s+)?(?:whe
 FIRST_CYCLE_START = re.compile(
     r"\b(?:start(?:ed|ing)?|began|begun|commenced|kicked off)\s+(?:on\s+)?(?:the\s+|my\s+|his\s+|her\s+)?"
     r"(?:blina\w*|blincyto|blinatum\w*|treatment|the drip|the infusion|the pump|immunotherapy)\b"
-    r"|\bfirst (?:cycle|bag|infusion|dose|day)\b|\bcycle (?:1|one) day (?:1|one)\b|\bday (?:1|one) was\b", re.I)
+    r"|\bfirst (?:\w+ )?(?:cycle|bag|infusion|dose|day)\b|\bcycle (?:1|one) day (?:1|one)\b|\bday (?:1|one) was\b"
+    r"|\b(?:went|go|gone|got|put) on (?:the )?(?:pump|drip|bag|blina\w*|blincyto)\b|\bhooked up\b", re.I)
 # Outside the form's question "when did that cycle start?", a bare "started on 12 October" is treatment's start.
 STARTED = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|commenced)\b", re.I)
+
+
+LEAD_IN = re.compile(r"^\W*(?:for|about|before|after|regarding|as for|and for|what about)\b", re.I)
+LEAD_IN_WORDS = 5
+IF_CLAUSE = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:if|suppose|say)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -223,9 +266,24 @@ class Said:
 def statement_and_question(text: str) -> Said:
     """Clauses that open with a question word or end in "?" are the question; the rest is stated."""
     parts = [p.strip() for p in CLAUSE_SPLIT.split(text) if p and p.strip()]
-    asked = [p for p in parts if p.endswith("?") or QUESTION_OPENING.search(p)]
+    # "If they go ahead with a second one, what date would it begin?": the if-clause belongs to the question.
+    asked = [p for p in parts if p.endswith("?") or QUESTION_OPENING.search(p) or IF_CLAUSE.match(p)]
+    # "For cycle 3, when's the earliest ...?": a short lead-in before the question is part of it.
+    asked += [p for p, after in zip(parts, parts[1:])
+              if after in asked and LEAD_IN.match(p) and len(p.split()) <= LEAD_IN_WORDS]
     stated = [p for p in parts if p not in asked]
+    asked = [p for p in parts if p in asked]  # in the message's order
     return Said(" ".join(stated), " ".join(asked))
+
+
+STOPPED = re.compile(r"\b(?:stop(?:ped|s)?|paused|interrupted|held|taken off|break in|off (?:the drip|the pump|it) for)\b", re.I)
+
+
+def stated_start_and_stop(stated: str) -> tuple:
+    """(the part that tells when treatment started, the part that tells of an interruption):
+    "Began on 13 January but it was stopped on 19 January for 3 days" cuts at "stopped"."""
+    stop = STOPPED.search(stated)
+    return (stated[:stop.start()], stated[stop.start():]) if stop else (stated, "")
 
 
 def first_cycle_started(stated: str, answering_the_form: bool = False) -> bool:
@@ -234,7 +292,7 @@ def first_cycle_started(stated: str, answering_the_form: bool = False) -> bool:
     return bool(FIRST_CYCLE_START.search(stated) or (not answering_the_form and STARTED.search(stated)))
 
 
-CYCLE_DAY = re.compile(r"\bday\s+(\d{1,2})\s+of\s+(?:my\s+|his\s+|her\s+|the\s+)?cycle\s+(\d)\b"
+CYCLE_DAY = re.compile(r"\bday\s+(\d{1,2})\s+of\s+(?:my\s+|his\s+|her\s+|the\s+)?(?:cycle\s+(\d)\b|(\w+)\s+cycle\b)"
                        r"|\bcycle\s+(\d),?\s+day\s+(\d{1,2})\b|\bc(\d)\s*d(\d{1,2})\b", re.I)
 
 
@@ -245,25 +303,30 @@ def find_cycle_day(text: str) -> Optional[tuple]:
         return None
     groups = match.groups()
     if groups[0]:
-        day, cycle = int(groups[0]), int(groups[1])
-    elif groups[2]:
-        cycle, day = int(groups[2]), int(groups[3])
+        ordinal = (groups[2] or "").lower()
+        if not groups[1] and ordinal not in ORDINAL_WORDS:
+            return None
+        day, cycle = int(groups[0]), int(groups[1]) if groups[1] else ORDINAL_WORDS[ordinal]
+    elif groups[3]:
+        cycle, day = int(groups[3]), int(groups[4])
     else:
-        cycle, day = int(groups[4]), int(groups[5])
+        cycle, day = int(groups[5]), int(groups[6])
     return (cycle, day) if 1 <= day <= 42 and cycle >= 1 else None
 
 
 # What a personal schedule question asks about, from its own words; the first that matches wins.
 PLAN_QUESTION_WORDS = (
-    ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?[- ]up|increase|full dose|move up|higher dose|from 9)\b"),
-    ("ask_plan_last_infusion", r"\b(?:last (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|end of the infusion)\b"),
+    ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?[- ]up|increas\w*|full dose|move up|higher dose|from 9)\b"),
+    ("ask_plan_discharge", r"\b(?:allowed home|come (?:out|home)|coming (?:out|home)|bring \w+ home|leave hospital|out of hospital)\b"),
+    ("ask_plan_last_infusion", r"\b(?:(?:last|final) (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|"
+                               r"end of the infusion|(?:cycle|it) (?:end|finish)(?:s)?)\b"),
     ("ask_plan_break", r"\b(?:break|day off|days off|off treatment|treatment[- ]free|rest period)\b"),
     ("ask_plan_bloods", r"\b(?:bloods?|blood tests?|fbc)\b"),
     ("ask_plan_bag_change", r"\bbag\b"),
     ("ask_plan_discharge", r"\b(?:go home|going home|discharged?|in hospital|admitted|stay in)\b"),
     ("ask_plan_premedication", r"\b(?:steroid|dexamethasone|dex|premed\w*|pre-med\w*)\b"),
     ("ask_plan_dose", r"\b(?:dose|how much|micrograms?|mcg)\b"),
-    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|next lot|start again)\b"),
+    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|due|next lot|start again|begin|next one|start)\b"),
 )
 
 

@@ -18,6 +18,9 @@ from scheduling.planner import make_plan
 WEEK = dt.timedelta(days=7)
 
 
+NEXT_CYCLE_QUESTIONS = ("ask_plan_next_cycle", "ask_plan_bloods")
+
+
 def plan_request(tracker: Tracker, cycles: Optional[int] = None) -> PlanRequest:
     """The confirmed facts as a request; cycles: plan as far as this cycle (a question about cycle 3)."""
     stops = [Interruption(*read_interruption(entry)) for entry in tracker.get_slot("interruptions") or []]
@@ -163,6 +166,9 @@ class ActionAnswerPlanQuestion(SafeAction):
         asked = tracker.get_slot("plan_question_date")
         cycle_asked = int(tracker.get_slot("plan_question_cycle") or 0) or None
         done = [SlotSet("plan_question_date", None), SlotSet("plan_question_cycle", None)]
+        if not cycle_asked and question in NEXT_CYCLE_QUESTIONS and not any(c.start > now for c in plan.cycles):
+            # "When would the next one start?" after the last planned cycle: the one after, if the regimen allows it.
+            cycle_asked = plan.cycles[-1].number + 1 if plan.cycles[-1].number < regimen.max_cycles else None
         if cycle_asked and cycle_asked > regimen.max_cycles:
             dispatcher.utter_message(text=render_text("plan_cycle_beyond.j2", cycle=cycle_asked,
                                                       most=regimen.max_cycles, note=regimen.beyond_default_note))

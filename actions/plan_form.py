@@ -20,7 +20,6 @@ PLAN_FACT_SLOTS = (
 PLAN_QUESTION_PREFIX = "ask_plan_"
 PLAN_INTENTS_PREFIXES = (PLAN_QUESTION_PREFIX, "inform_plan_facts", "inform_indication")
 STARTED_WORDS = ("start", "began", "begun", "first day", "day 1", "day one")
-STOPPED_WORDS = ("stopped", "paused", "interrupted", "held", "off the drip", "taken off", "break in")
 SMALL_PATIENT_WORDS = ("child", "son", "daughter", "kid", "baby", "toddler", "under 45", "less than 45")
 INDICATIONS = ("relapsed-refractory", "ph-positive", "mrd-positive")
 
@@ -46,24 +45,28 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     now = today(tracker)
     said = parsing.statement_and_question(text)
     stated, asked = (said.stated, said.asked) if said.stated else ("", text)
-    if not intent.startswith(PLAN_QUESTION_PREFIX) and not parsing.QUESTION_OPENING.search(asked):
+    a_question = parsing.QUESTION_OPENING.search(asked) or (asked.endswith("?") and len(asked.split()) > 3)
+    if not intent.startswith(PLAN_QUESTION_PREFIX) and not a_question:
         stated, asked = text, ""  # an answer to the form, or facts alone: everything is stated
     facts: Dict[str, Any] = {}
     order = settings["date_order"]
-    found = parsing.find_date(stated, now, order) if stated else None
+    start_part, stop_part = parsing.stated_start_and_stop(stated)
+    found = parsing.find_date(start_part, now, order) if start_part.strip() else None
     # A date inside the question is the day asked about, unless it says treatment started then.
     if not found and any(w in asked.lower() for w in STARTED_WORDS) and parsing.find_date(asked, now, order):
         stated, asked = text, ""
         found = parsing.find_date(stated, now, order)
-    stopped_days = parsing.find_interruption_days(stated)
-    if stopped_days is not None or any(word in stated.lower() for word in STOPPED_WORDS):
-        if stopped_days is not None:
-            # Without a date, it stopped `stopped_days` ago and restarts today: said back to confirm.
-            start = found.date if found else now - dt.timedelta(days=stopped_days)
-            entry = interruption_text(start, stopped_days, parsing.mentions_side_effect(text))
-            kept = [i for i in tracker.get_slot("interruptions") or [] if not i.startswith(start.isoformat())]
-            facts["interruptions"] = kept + [entry]
-    elif found:
+    stopped_days = parsing.find_interruption_days(stop_part) if stop_part else None
+    if stopped_days is not None:
+        # Without a date, it stopped `stopped_days` ago and restarts today: said back to confirm.
+        stopped_on = parsing.find_date(stop_part, now, order)
+        start = stopped_on.date if stopped_on else now - dt.timedelta(days=stopped_days)
+        entry = interruption_text(start, stopped_days, parsing.mentions_side_effect(text))
+        kept = [i for i in tracker.get_slot("interruptions") or [] if not i.startswith(start.isoformat())]
+        facts["interruptions"] = kept + [entry]
+    elif not found and stop_part:  # "stopped" said of something else ("they stopped his steroids"): one date, the start
+        found = parsing.find_date(stated, now, order)
+    if found:
         window = settings["plan_dates"]
         facts["plan_start"] = parsing.within_range(
             found.date, now, window["past_days"], window["future_days"]
@@ -119,8 +122,8 @@ class ActionExtractPlanFacts(SafeAction):
                 dispatcher.utter_message(text=render_text("plan_input_refused.j2", reason=str(refused)))
             if any(word in text.lower() for word in SMALL_PATIENT_WORDS):
                 facts["small_patient"] = True
-        if intent == "inform_plan_facts" and not text.startswith("/"):
-            # Facts and a question in one message: the question's words say what is asked.
+        if (intent == "inform_plan_facts" or intent.startswith(PLAN_QUESTION_PREFIX)) and not text.startswith("/"):
+            # Facts and a question in one message: the question's own words say what is asked.
             asked = parsing.statement_and_question(text).asked
             intent = (parsing.plan_question_intent(asked) or intent) if asked else intent
         if intent.startswith(PLAN_QUESTION_PREFIX):
@@ -180,13 +183,11 @@ def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any]) -> bool:
 
 def needs_body_size(tracker: Tracker) -> bool:
     """Weight and height are asked only for a patient said to be small or under the BSA threshold."""
-    if tracker.get_slot("small_patient"):
-        return True
     weight = tracker.get_slot("weight_kg")
     indication = tracker.get_slot("indication")
     if weight is None or indication not in INDICATIONS:
-        return False
-    return float(weight) < load_regimen(indication).bsa_threshold_kg
+        return bool(tracker.get_slot("small_patient"))
+    return float(weight) < load_regimen(indication).bsa_threshold_kg  # "my son, 70 kg": no height needed
 
 
 def facts_changed_by_latest_message(tracker: Tracker) -> bool:

@@ -237,3 +237,27 @@ def test_a_question_about_a_later_cycle_is_answered_for_that_cycle(question, cyc
 def test_a_cycle_beyond_the_protocol_gets_the_protocols_limit():
     text = ask("ask_plan_next_cycle", plan_question_cycle=6)
     assert "at most 5 cycles" in text and "complete remission" in text  # protocol: 2, then up to 3 more
+
+
+def test_a_start_and_an_interruption_in_one_message_are_both_kept():
+    text = "relapsed ALL, my first cycle started 30 November. They stopped it on the 3rd of December for 2 days."
+    tracker = tracker_for(text, "inform_plan_facts")
+    _, events = run_action(ActionExtractPlanFacts(), tracker)
+    facts = slots_set(events)
+    assert (facts["plan_start"], facts["plan_cycle"], facts["interruptions"]) == ("2026-11-30", 1, ["2026-12-03:2"])
+
+
+def test_the_next_cycle_after_the_last_planned_one_is_worked_out():
+    # MRD-positive plans 1 cycle; asked for the next one: cycle 2 starts 7 December 2026 + 42 days,
+    # Monday 18 January 2027 (a consolidation cycle, which the care team decides).
+    text = ask("ask_plan_next_cycle", indication="mrd-positive")
+    assert "Cycle 2 starts on Monday 18 January 2027" in text
+
+
+def test_a_child_said_to_weigh_45_kg_or_more_is_not_asked_for_a_height():
+    from actions.plan_form import needs_body_size
+
+    said_small = {"indication": "ph-positive", "small_patient": True}
+    assert not needs_body_size(tracker_for("my son", "inform_plan_facts", slots={**said_small, "weight_kg": 70}))
+    assert needs_body_size(tracker_for("my son", "inform_plan_facts", slots={**said_small, "weight_kg": 30}))
+    assert needs_body_size(tracker_for("my son", "inform_plan_facts", slots=said_small))

@@ -112,3 +112,55 @@ def test_a_day_asked_about_is_the_next_one(text, expected):
 def test_an_impossible_named_date_says_why():
     with pytest.raises(PlanInputError, match="there is no day 31 in February 2026"):
         find_date("it started on 31 February 2026", TODAY)
+
+
+# --- messages written by others (tests/eval/dev_plan.yml) that the first reading got wrong ----------------
+@pytest.mark.parametrize("text, expected", [
+    # The first date in the text, not the first kind of date: "yesterday" comes after "the 10th March".
+    ("the pump was stopped on the 10th March for 5 days, back on since yesterday", dt.date(2026, 3, 10)),
+    ("on Monday 7 December 2026", dt.date(2026, 12, 7)),  # a weekday before a whole date is that date
+])
+def test_the_first_date_in_the_message_is_read(text, expected):
+    assert find_date(text, TODAY, "MDY").date == expected
+
+
+def test_a_start_and_an_interruption_in_one_message_are_told_apart():
+    start, stop = parsing.stated_start_and_stop(
+        "Began blinatumomab 13 January 2027 but it was stopped on 19 January for 3 days and restarted on the 22nd.")
+    assert find_date(start, TODAY, "MDY").date == dt.date(2027, 1, 13)
+    assert find_date(stop, TODAY, "MDY").date == dt.date(2026, 1, 19) and parsing.find_interruption_days(stop) == 3
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("what date would the fifth one start?", 5), ("what day does round 2 begin??", 2),
+    ("had my first Blincyto cycle starting 16th December", 1), ("they said two cycles", None),
+])
+def test_cycles_are_named_in_patients_words(text, expected):
+    assert parsing.find_cycle(text) == expected
+
+
+def test_a_day_of_an_ordinal_cycle_is_read():
+    assert parsing.find_cycle_day("I'm on day 10 of my 2nd cycle") == (2, 10)
+
+
+@pytest.mark.parametrize("text, stated, asked", [
+    ("My second cycle started May 3rd 2027. For cycle 3, when's the earliest the blood work can be drawn?",
+     "My second cycle started May 3rd 2027.", "For cycle 3 when's the earliest the blood work can be drawn?"),
+    ("I had my first cycle starting 16 December. If they go ahead with a second one, what date would it begin?",
+     "I had my first cycle starting 16 December.", "If they go ahead with a second one what date would it begin?"),
+])
+def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
+    assert parsing.statement_and_question(text) == parsing.Said(stated, asked)
+
+
+@pytest.mark.parametrize("asked, intent", [
+    ("When can we bring her home?", "ask_plan_discharge"),
+    ("when will he be allowed home?", "ask_plan_discharge"),
+    ("which day should she book for when I come out of hospital after starting cycle 2?", "ask_plan_discharge"),
+    ("What day does my dose get increased?", "ask_plan_step_up"),
+    ("When does this cycle end now?", "ask_plan_last_infusion"),
+    ("What's the final day of the infusion for this cycle?", "ask_plan_last_infusion"),
+    ("what date would it begin?", "ask_plan_next_cycle"),
+])
+def test_what_a_plan_question_asks_comes_from_its_words(asked, intent):
+    assert parsing.plan_question_intent(asked) == intent

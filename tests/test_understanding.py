@@ -16,7 +16,7 @@ FLOORS = {
     "dev": {"answerable": 0.78, "followup": 0.68, "uncovered": 0.85, "red_flag": 0.90, "not_red_flag": 0.95,
             "plan": 0.90, "small_talk": 0.90},
     "final": {"answerable": 0.69, "followup": 0.55, "uncovered": 0.75, "red_flag": 0.95, "not_red_flag": 0.95,
-              "plan": 0.70, "small_talk": 0.80},
+              "plan": 0.85, "small_talk": 0.80},
 }
 
 
