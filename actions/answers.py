@@ -111,7 +111,7 @@ class ActionAnswerQuestion(SafeAction):
             belief = topic_belief(tracker)
         question = Question(text, audience(tracker), belief, all_terms(tracker),
                             entity_ids(tracker, "uncovered"), indication, looks_uncovered(belief),
-                            tracker.get_slot("last_question"), last_topic)
+                            tracker.get_slot("last_question"), last_topic, tracker.get_slot("last_facts") or ())
         reply = answer_question(kb, fact_index(), question, clinic_settings())
         if reply.topic in SCHEDULE_TOPICS and audience(tracker) == "patient":
             # The general answer about the schedule, and the offer to work out the patient's own dates.

@@ -19,12 +19,28 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.core.events import BotUttered, Event
 
 
+def _first_match_enough(schema: Any) -> Any:
+    """The schema with each `oneOf` whose branches name distinct `event` types made an `anyOf`: at most
+    one such branch can match, so stopping at the first match (anyOf) decides the same as trying all 23."""
+    if isinstance(schema, list):
+        return [_first_match_enough(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: _first_match_enough(value) for key, value in schema.items()}
+    branches = schema.get("oneOf")
+    if isinstance(branches, list):
+        kinds = [branch.get("properties", {}).get("event", {}).get("const") for branch in branches]
+        if None not in kinds and len(set(kinds)) == len(kinds):
+            schema["anyOf"] = schema.pop("oneOf")
+    return schema
+
+
 @functools.lru_cache(maxsize=32)
 def _checked_validator(validator_class, schema_json: str):
     """A validator for a schema that has been checked against its meta-schema once, not per call."""
     schema = json.loads(schema_json)
     validator_class.check_schema(schema)
-    return validator_class(schema)
+    return validator_class(_first_match_enough(schema))
 
 
 def validate_with_checked_schema(instance, schema, cls=None, *args, **kwargs):

@@ -130,6 +130,7 @@ class Question:
     looks_uncovered: bool = False  # the classifier's best guess is a subject the documents don't cover
     previous: Optional[str] = None  # the question answered last, for a follow-up ("and for MRD?")
     previous_topic: Optional[str] = None
+    previous_facts: Sequence[str] = ()  # the facts that answered it
 
     def in_context(self) -> "Question":
         """A follow-up read with the question before it: its words added, its topic believed more."""
@@ -142,12 +143,18 @@ class Question:
 
 FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|also|same|or|but|so|then|for how long|how long for|"
                        r"what if|if)\b", re.I)
+# "when do they normally show up?", "is that for the whole treatment?": a short question pointing back.
+BACK_REFERENCE = re.compile(r"\b(?:they|them|those|these|theirs|is that|was that|does that|that one|the same)\b", re.I)
 FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
+BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
+REPEAT_SHARE = 0.9  # a follow-up asks for something new: the facts just given count for this share of their score
 
 
 def is_follow_up(text: str) -> bool:
-    return bool(FOLLOW_UP.search(text)) or len(text.split()) <= FOLLOW_UP_WORDS
+    words = len(text.split())
+    return bool(FOLLOW_UP.search(text)) or words <= FOLLOW_UP_WORDS or (
+        words <= BACK_REFERENCE_WORDS and bool(BACK_REFERENCE.search(text)))
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,10 @@ def _answer_part(kb, index, question: Question, part: str, visible,
     "looks uncovered" speaks for the whole message, so it does not hold back one of several parts."""
     subjects = [s for s in question.uncovered if _named_in(kb, s, part)]
     matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
+    if question.previous_facts:
+        given = set(question.previous_facts)
+        matches = sorted((replace(m, score=m.score * REPEAT_SHARE) if m.fact.id in given else m for m in matches),
+                         key=lambda match: -match.score)
     if not matches:
         return [], subjects
     best = matches[0]
@@ -232,7 +243,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     visible = AUDIENCE_SEES[question.audience]
     read = question.in_context()
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
-    question = read
+    question = read if read is not question else replace(question, previous_facts=())
     answered: List[Match] = []
     declined: List[str] = []
     for part in parts:

@@ -21,6 +21,10 @@ def test_rasa_still_rejects_a_malformed_action_response_after_the_speed_up():
                          "responses": [{"text": "hi"}]}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"events": [{"event": "slot", "timestamp": "not a number"}]}, schema)
+    with pytest.raises(jsonschema.ValidationError):  # an event of no known type
+        jsonschema.validate({"events": [{"event": "no_such_event"}]}, schema)
+    with pytest.raises(jsonschema.ValidationError):  # a oneOf not told apart by event type still needs exactly one
+        jsonschema.validate(3, {"oneOf": [{"type": "integer"}, {"minimum": 0}]})
     with pytest.raises(jsonschema.SchemaError):  # a broken schema is still refused
         jsonschema.validate({}, {"type": "no such type"})
 
