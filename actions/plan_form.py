@@ -176,8 +176,9 @@ def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any]) -> bool:
     from a button, or follows a plan already given; otherwise it gets the general answer."""
     if text.startswith("/") or tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
         return True
-    if set(facts) & {"plan_start", "interruptions", "plan_question_date", "plan_cycle"}:
+    if set(facts) & {"plan_start", "plan_question_date", "plan_cycle"}:
         return True
+    # "it was stopped for 6 days, does he still get the full 28?" is the rule's question; "when does it end now?" his own.
     return parsing.asks_about_own_dates(text)
 
 

@@ -48,10 +48,11 @@ class Reply:
 
 
 def _token_pattern(token: str) -> re.Pattern:
-    # A number must stand alone: "9" is not found in "19" or "0.9".
+    # A number must stand alone: "9" is not found in "19" or "0.9"; "178" is the thousands of "$178,000".
     escaped = re.escape(token.strip())
     if re.fullmatch(r"[\d.,/]+", token.strip()):
-        return re.compile(rf"(?<![\d.,]){escaped}(?![\d]|[.,]\d)")
+        thousands = r"(?:,\d{3})+(?![\d.,])|" if re.fullmatch(r"\d{3}", token.strip()) else ""
+        return re.compile(rf"(?<![\d.,]){escaped}(?:{thousands}(?![\d]|[.,]\d))")
     return re.compile(escaped, re.IGNORECASE)
 
 

@@ -214,6 +214,13 @@ def test_plain_fever_and_headache_are_symptoms_never_red_flags():
     assert set(result.symptoms) == {"fever", "headache"}
 
 
+def test_a_phone_number_is_not_numbness():
+    # The lemma table reads "number" as the comparative of "numb".
+    assert check("What is the clinic's phone number?").asked_about == ()
+    assert check("number of cycles?").symptoms == ()
+    assert check("my legs feel numb").symptoms == ("tingling",)
+
+
 def test_typo_one_keystroke_away_is_still_caught():
     # "seizrue" and "dissoriented" are in no spelling list: caught as one slip from the real word.
     assert ids(check("I think he had a seizrue")) == {"seizure"}

@@ -54,6 +54,8 @@ def test_the_sets_are_large_and_cover_every_category():
 def test_a_number_must_stand_alone_and_alternatives_count():
     assert has_token("platelets above 100 x 10^9/L", "100")
     assert not has_token("within 1000 days", "100")
+    assert has_token("about $178,000 a month", "178") and not has_token("1,780 mg", "178")
+    assert not has_token("1,000 mg", "1")
     assert not has_token("0.9 mg", "9")
     assert has_token("two weeks", "14 days|two weeks")
     assert has_token("a 0.2 μm filter", "0.2 micron|0.2 μm")

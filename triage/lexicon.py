@@ -22,11 +22,12 @@ EMERGENCY, URGENT = "emergency", "urgent"
 TIERS = (EMERGENCY, URGENT)
 
 # Contractions the blank English tokenizer splits off, spelled out so that "can't" reads "can not",
-# and the few forms the lemma table gets wrong for this purpose ("does" -> "doe").
+# and the few forms the lemma table gets wrong for this purpose ("does" -> "doe", "number" -> "numb").
 CONTRACTIONS = {
     "ca": "can", "wo": "will", "sha": "shall", "n't": "not", "nt": "not", "'s": "be", "s": "be",
     "'m": "be", "m": "be", "'re": "be", "re": "be", "'ve": "have", "ve": "have", "'d": "would",
     "d": "would", "'ll": "will", "ll": "will", "ai": "be", "does": "do", "could": "can", "might": "may",
+    "number": "number", "numbers": "number",
 }
 # Apostrophe look-alikes phone keyboards send, and an intra-word hyphen ("short-of-breath").
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
