@@ -201,6 +201,17 @@ def question_parts(text: str) -> List[str]:
     return [part.strip() for s in asked for part in AND_QUESTION.split(s) if part.strip()]
 
 
+CLAUSE_END = re.compile(r"[,;:]\s+")
+
+
+def asking_clauses(part: str) -> str:
+    """The clauses of a question that ask, without those that tell ("her jab is due at school, should she
+    have it?" asks about the jab, not about school); the whole part when no clause looks like a question."""
+    clauses = [c for c in CLAUSE_END.split(part) if c.strip()]
+    asked = [c for c in clauses if c.rstrip().endswith("?") or ASKS.search(c)]
+    return " ".join(asked) if asked else part
+
+
 WORD = re.compile(r"[\w'-]+")
 
 
@@ -217,7 +228,7 @@ def _answer_part(kb, index, question: Question, part: str, visible,
                  one_of_many: bool = False) -> Tuple[List[Match], List[str]]:
     """(the matches that answer this part, the uncovered subjects it asks about). The classifier's
     "looks uncovered" speaks for the whole message, so it does not hold back one of several parts."""
-    subjects = [s for s in question.uncovered if _named_in(kb, s, part)]
+    subjects = [s for s in question.uncovered if _named_in(kb, s, asking_clauses(part))]
     matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
     if question.previous_facts:
         given = set(question.previous_facts)

@@ -158,6 +158,7 @@ def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
     ("when will he be allowed home?", "ask_plan_discharge"),
     ("which day should she book for when I come out of hospital after starting cycle 2?", "ask_plan_discharge"),
     ("What day does my dose get increased?", "ask_plan_step_up"),
+    ("when do they step him up to the higher one?", "ask_plan_step_up"),
     ("When does this cycle end now?", "ask_plan_last_infusion"),
     ("What's the final day of the infusion for this cycle?", "ask_plan_last_infusion"),
     ("what date would it begin?", "ask_plan_next_cycle"),
