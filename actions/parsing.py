@@ -316,7 +316,7 @@ def find_cycle_day(text: str) -> Optional[tuple]:
 
 # What a personal schedule question asks about, from its own words; the first that matches wins.
 PLAN_QUESTION_WORDS = (
-    ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?(?: \w+)?[- ]up|increas\w*|full dose|move up|higher (?:dose|one)|from 9)\b"),
+    ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?(?: \w+)?[- ]up|increas\w*|full dose|move up|higher dose|from 9)\b"),
     ("ask_plan_discharge", r"\b(?:allowed home|come (?:out|home)|coming (?:out|home)|bring \w+ home|leave hospital|out of hospital)\b"),
     ("ask_plan_last_infusion", r"\b(?:(?:last|final) (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|"
                                r"end of the infusion|(?:cycle|it) (?:end|finish)(?:s)?)\b"),

@@ -193,14 +193,19 @@ AND_QUESTION = re.compile(rf"\s*(?:,\s*)?\b(?:and|also|plus)\s+(?={QUESTION_WORD
 ASKS = re.compile(rf"^\W*(?:so\s+|and\s+|but\s+|also\s+)?{QUESTION_WORDS}\b", re.I)
 
 
+def _asks(sentence: str) -> bool:
+    return sentence.strip().endswith("?") or bool(ASKS.search(sentence))
+
+
 def question_parts(text: str) -> List[str]:
     """The questions in a message: its sentences that ask something (all of them if none look like
     a question), each split where "and" starts a second question."""
     sentences = [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
-    asked = [s for s in sentences if s.endswith("?") or ASKS.search(s)] or sentences
+    asked = [s for s in sentences if _asks(s)] or sentences
     return [part.strip() for s in asked for part in AND_QUESTION.split(s) if part.strip()]
 
 
+POINTS_BACK = re.compile(r"\b(?:it|that|this|those|these|them)\b", re.I)
 CLAUSE_END = re.compile(r"[,;:]\s+")
 
 
@@ -208,7 +213,7 @@ def asking_clauses(part: str) -> str:
     """The clauses of a question that ask, without those that tell ("her jab is due at school, should she
     have it?" asks about the jab, not about school); the whole part when no clause looks like a question."""
     clauses = [c for c in CLAUSE_END.split(part) if c.strip()]
-    asked = [c for c in clauses if c.rstrip().endswith("?") or ASKS.search(c)]
+    asked = [c for c in clauses if _asks(c)]
     return " ".join(asked) if asked else part
 
 
@@ -262,8 +267,12 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         answered += [m for m in matches if m.fact not in {a.fact for a in answered}]
         declined += [s for s in subjects if s not in declined]
     if not answered and not declined:
-        # "Mum loves sushi. Is that ok?": the subject is in the telling, the question only points at it.
         declined = [s for s in question.uncovered if _named_in(kb, s, question.text)]
+    elif not declined and any(POINTS_BACK.search(part) for part in parts):
+        # "Mum loves sushi. Is that ok?": the subject is in the telling, the question only points at it.
+        sentences = SENTENCE_END.split(question.text)
+        told = " ".join(s for s in sentences if not _asks(s)) if any(map(_asks, sentences)) else ""
+        declined = [s for s in question.uncovered if _named_in(kb, s, told)]
     if parts != [question.text]:
         # The whole message, backstory and all, may say best what is asked: its best fact leads.
         whole = replace(question, uncovered=declined)

@@ -148,3 +148,29 @@ def test_a_follow_up_is_read_with_the_question_before_it():
                                  "last_question": "is there a painkiller I should take regularly?"})
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
     assert "48 hours" in text  # protocol: regular paracetamol during the first 48 hours of each cycle
+
+
+def test_a_follow_up_asks_for_something_new_not_the_facts_just_given():
+    tracker = tracker_for("and the serious ones?", "ask_serious_side_effects",
+                          ranking=ranked(("ask_serious_side_effects", 0.79), ("ask_neurological_effects", 0.04)),
+                          slots={"last_topic": "side_effects", "last_facts": ["side-effects-common"],
+                                 "last_question": "whats the common side effects of blina"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "cytokine release syndrome" in text.split("\n\n")[0]  # patient page: the rare but serious ones
+    assert "Common side effects" not in text.split("\n\n")[0]
+
+
+def test_a_subject_told_before_a_question_that_points_at_it_is_declined():
+    tracker = tracker_for("mum loves sushi and soft cheese, her friend says she can't have those now. is that true?",
+                          "ask_side_effects", entities=[entity("uncovered", "sushi"), entity("uncovered", "soft cheese")],
+                          ranking=ranked(("ask_side_effects", 0.4), ("ask_uncovered", 0.3)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "My documents don't cover diet or food" in text
+
+
+def test_a_subject_in_a_clause_that_only_tells_is_not_declined():
+    tracker = tracker_for("our daughter's due her chickenpox jab at school, she's on blincyto, should she have it",
+                          "ask_vaccines", entities=[entity("uncovered", "school")],
+                          ranking=ranked(("ask_vaccines", 0.9)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "live vaccines" in text and "don't cover" not in text  # patient page: avoid live vaccines

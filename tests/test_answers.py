@@ -171,3 +171,12 @@ def test_chat_text_is_not_escaped_but_html_is():
 def test_no_answer_carries_template_leftovers(kb):
     for topic, audience, indication, answer in every_answer(kb):
         assert not re.search(r"\{\{|\{%|\bNone\b|Undefined", answer.text), (topic, audience, indication)
+
+
+def test_a_short_question_that_points_back_is_a_follow_up():
+    from knowledge.answers import is_follow_up
+
+    assert is_follow_up("when do they normally show up?")
+    assert is_follow_up("is that for the whole treatment or what")
+    assert not is_follow_up("what are the usual side effects of blinatumomab in children?")
+    assert not is_follow_up("is there a painkiller I'm meant to take regularly at the start?")
