@@ -11,12 +11,15 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured (make eval, README): dev 77 / 66 / 88 / 95 / 100 / 100 / 100 %, final 71 / 62 / 84 / 100 / 100 / 79 / 83 %.
+# Measured (make eval, README): dev 87 / 79 / 90 / 95 / 100 / 98 / 100 %, final 78 / 71 / 76 / 100 / 100 / 93 / 83 %,
+# final_b 82 / 94 / 94 / 73 / 93 / 62 / 80 % (answerable, follow-ups, uncovered, red flag, not, plan, small talk).
 FLOORS = {
-    "dev": {"answerable": 0.78, "followup": 0.68, "uncovered": 0.85, "red_flag": 0.90, "not_red_flag": 0.95,
-            "plan": 0.90, "small_talk": 0.90},
-    "final": {"answerable": 0.69, "followup": 0.55, "uncovered": 0.75, "red_flag": 0.95, "not_red_flag": 0.95,
+    "dev": {"answerable": 0.84, "followup": 0.74, "uncovered": 0.87, "red_flag": 0.90, "not_red_flag": 0.95,
+            "plan": 0.92, "small_talk": 0.90},
+    "final": {"answerable": 0.75, "followup": 0.62, "uncovered": 0.72, "red_flag": 0.95, "not_red_flag": 0.95,
               "plan": 0.85, "small_talk": 0.80},
+    "final_b": {"answerable": 0.78, "followup": 0.85, "uncovered": 0.88, "red_flag": 0.70, "not_red_flag": 0.90,
+                "plan": 0.55, "small_talk": 0.75},
 }
 
 
