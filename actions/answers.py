@@ -33,9 +33,11 @@ def indication_of(tracker) -> str:
 
 
 def indication_events(tracker, indication) -> List[Dict[Text, Any]]:
-    """Keeps the indication; one that differs from a confirmed plan's unconfirms it, as any changed plan fact does."""
+    """Keeps a new indication; one that differs from a confirmed plan's unconfirms it, as any changed plan fact does."""
+    if indication == tracker.get_slot("indication"):
+        return []  # every event is replayed and saved on every later turn, so none is sent for nothing
     events = [SlotSet("indication", indication)]
-    if indication != tracker.get_slot("indication") and tracker.get_slot("plan_confirmed") is not None:
+    if tracker.get_slot("plan_confirmed") is not None:
         events.append(SlotSet("plan_confirmed", None))
     return events
 
@@ -120,8 +122,8 @@ class ActionAnswerQuestion(SafeAction):
         say(dispatcher, reply.answer)
         events = indication_events(tracker, indication)
         if reply.topic:
-            events += [SlotSet("last_topic", reply.topic), SlotSet("last_facts", reply.facts),
-                       SlotSet("last_question", text)]
+            kept = {"last_topic": reply.topic, "last_facts": reply.facts, "last_question": text}
+            events += [SlotSet(slot, value) for slot, value in kept.items() if tracker.get_slot(slot) != value]
         return events
 
 

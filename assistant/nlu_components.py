@@ -89,11 +89,10 @@ class RequestClassifier(GraphComponent):
             staff = (message.get(METADATA) or {}).get("audience") == "staff"
             if staff or text.startswith("/") or not asks_to_be_called_back(text):
                 continue
-            ranking = message.get(INTENT_RANKING_KEY) or []
             request = {INTENT_NAME_KEY: REQUEST_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, request, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [request] + [r for r in ranking if r.get(INTENT_NAME_KEY) != REQUEST_INTENT],
-                        add_to_output=True)
+            # Alone, as a red flag is: a classifier sure of its own topic (0.99) would make it look ambiguous.
+            message.set(INTENT_RANKING_KEY, [request], add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
-DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml")
+DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml")
 FINAL_SETS = ("final.yml", "final_b.yml")
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")

@@ -256,6 +256,10 @@ def _answer_part(kb, index, question: Question, part: str, visible,
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, clinic: dict) -> Reply:
     """The facts that answer each question in the message, and an honest "my documents don't cover
     that" with a referral for what none answers."""
+    topic = max(question.topic_belief, key=question.topic_belief.get) if question.topic_belief else None
+    if question.text.startswith("/") and topic in {t.id for t in kb.topics()}:
+        # A button's payload ("/ask_dosing") has no words to match: the topic's answer, for the indication.
+        return Reply(compose_answer(kb, topic, question.audience, question.indication), topic, [])
     visible = AUDIENCE_SEES[question.audience]
     read = question.in_context()
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
@@ -283,7 +287,8 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     best = answered[0]
     topic = kb.topic(best.fact.topic)
     if topic.by_indication and question.indication is None and any(
-            match.fact.indication is not None for match in answered[:2] if best.score - match.score <= TIE):
+            match.fact.indication is not None for match in answered[:2]
+            if match.fact.topic == best.fact.topic and best.score - match.score <= TIE):
         return Reply(_by_indication_summary(kb, topic.id, question.audience), topic.id, [])
     chosen = [match.fact for match in answered[:MAX_FACTS]]
     more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]

@@ -174,3 +174,16 @@ def test_a_subject_in_a_clause_that_only_tells_is_not_declined():
                           ranking=ranked(("ask_vaccines", 0.9)))
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
     assert "live vaccines" in text and "don't cover" not in text  # patient page: avoid live vaccines
+
+
+def test_a_slot_that_keeps_its_value_is_not_set_again():
+    tracker = tracker_for("how much is it", "ask_cost", slots={"last_topic": "cost", "indication": "mrd-positive"})
+    _, events = run_action(ActionAnswerQuestion(), tracker)
+    assert [e["name"] for e in events if e["event"] == "slot"] == ["last_facts", "last_question"]
+
+
+def test_a_buttons_payload_gets_the_topics_answer_for_the_known_indication():
+    tracker = tracker_for("/ask_dosing", "ask_dosing", slots={"indication": "mrd-positive"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert text.splitlines()[-1].startswith(
+        "Source: patient-information-page, Dosing for Minimal Residual Disease-Positive Acute Lymphoblastic Leukemia")

@@ -2,7 +2,7 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.nlu_components import FollowUpClassifier, RedFlagClassifier, follow_up_question
+from assistant.nlu_components import FollowUpClassifier, RedFlagClassifier, RequestClassifier, follow_up_question
 
 
 def parsed(text, intent, ranking, metadata=None):
@@ -42,3 +42,14 @@ def test_a_staff_protocol_question_is_not_escalated_but_a_patients_report_is():
     staff_out, patient_out = classifier.process([staff, patient])
     assert staff_out.get("intent")["name"] == "ask_dose_modifications"
     assert patient_out.get("intent")["name"] == "red_flag"
+
+
+def test_a_call_back_request_stays_one_when_the_classifier_is_sure_of_its_topic():
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    message = parsed("Can someone call me back? My number is 312-555-0177, about my next bag change",
+                     "ask_plan_bag_change", [("ask_plan_bag_change", 0.99), ("ask_plan_interruption", 0.01)])
+    [out] = RequestClassifier().process([message])
+    fallback = FallbackClassifier({"threshold": 0.3, "ambiguity_threshold": 0.02})
+    [out] = fallback.process([out])
+    assert out.get("intent")["name"] == "request_callback"

@@ -10,6 +10,8 @@ E, U, NO = "emergency", "urgent", None
 
 # (message, expected tier) from a patient or carer in the widget.
 PATIENT_ROWS = [
+    ("heart rate 150 and really dizzy, I'm lying on the floor", E),  # a collapse, not only a fast pulse
+    ("I dropped the new bag on the floor, is it still ok to use?", NO),
     # seizure
     ("he's having a seizure right now", E),
     ("my son is having a siezure", E),
@@ -99,6 +101,8 @@ STAFF_ROWS = [
     ("is tocilizumab part of our CRS management for blina pts?", NO),
     ("caller says her husband is having a seizure right now", E),
     ("caller says the pump is alarming now and the line is leaking", U),
+    ("pt's husband ringing - says pt is disorientated and slurring, day 6 blina", E),
+    ("if a pt has a seizure on blina, what is the plan?", NO),
 ]
 
 
