@@ -77,7 +77,8 @@ def find_date(
     and the next one from today (prefer_future) when they ask about a day.
     """
     text = mask_readings(DURATION.sub(" ", text))  # "for 5 days" is a length, "bp 80/50" a reading: not dates
-    found = [(kind, match) for kind, pattern in DATE_PATTERNS for match in pattern.finditer(text)]
+    found = [(kind, match) for kind, pattern in DATE_PATTERNS for match in pattern.finditer(text)
+             if not (kind == "numeric" and _decimal_number(match))]
     whole = [match for kind, match in found if kind in WHOLE_DATES]
     # The first date in the text; a weekday only when nothing else names a day ("Monday 7 December" is
     # 7 December), and a part of a whole date ("the 10th" of "the 10th March") is that date.
@@ -89,6 +90,13 @@ def find_date(
         return None
     kind, match = min(found, key=lambda candidate: candidate[1].start())
     return DATE_READERS[kind](match, today, date_order, prefer_future)
+
+
+def _decimal_number(match) -> bool:
+    """"It was 38.9" is a reading, not a date: dotted, with no year, and no way to read it as day and month."""
+    first, second, year = match.groups()
+    parts = sorted((int(first), int(second)))
+    return "." in match.group(0) and year is None and (parts[1] > 31 or parts[0] > 12)
 
 
 def _iso(match, today, date_order, prefer_future) -> ParsedDate:

@@ -25,6 +25,7 @@ def plan_request(tracker: Tracker, cycles: Optional[int] = None) -> PlanRequest:
     """The confirmed facts as a request; cycles: plan as far as this cycle (a question about cycle 3)."""
     stops = [Interruption(*read_interruption(entry)) for entry in tracker.get_slot("interruptions") or []]
     weight, height = tracker.get_slot("weight_kg"), tracker.get_slot("height_cm")
+    weight = None if height is None else weight  # no height was needed: the question's answer gives no dose
     first = int(tracker.get_slot("plan_cycle") or 1)
     return PlanRequest(
         indication=tracker.get_slot("indication"),

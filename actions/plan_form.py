@@ -182,8 +182,16 @@ def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any]) -> bool:
     return parsing.asks_about_own_dates(text)
 
 
+# Questions whose answers name days and never a dose, so a child's height is not needed for them.
+DATES_ONLY = frozenset({"ask_plan_next_cycle", "ask_plan_last_infusion", "ask_plan_break", "ask_plan_bloods",
+                        "ask_plan_discharge", "ask_plan_bag_change", "ask_plan_interruption"})
+
+
 def needs_body_size(tracker: Tracker) -> bool:
-    """Weight and height are asked only for a patient said to be small or under the BSA threshold."""
+    """Weight and height are asked only for a patient said to be small or under the BSA threshold, and
+    only when the answer gives a dose."""
+    if tracker.get_slot("plan_question") in DATES_ONLY:
+        return False
     weight = tracker.get_slot("weight_kg")
     indication = tracker.get_slot("indication")
     if weight is None or indication not in INDICATIONS:

@@ -261,3 +261,13 @@ def test_a_child_said_to_weigh_45_kg_or_more_is_not_asked_for_a_height():
     assert not needs_body_size(tracker_for("my son", "inform_plan_facts", slots={**said_small, "weight_kg": 70}))
     assert needs_body_size(tracker_for("my son", "inform_plan_facts", slots={**said_small, "weight_kg": 30}))
     assert needs_body_size(tracker_for("my son", "inform_plan_facts", slots=said_small))
+
+
+def test_a_childs_height_is_asked_only_when_the_answer_gives_a_dose():
+    from actions.plan_form import needs_body_size
+
+    child = {"indication": "relapsed-refractory", "small_patient": True, "weight_kg": 20}
+    assert not needs_body_size(tracker_for("when is cycle 2?", "ask_plan_next_cycle",
+                                           slots={**child, "plan_question": "ask_plan_next_cycle"}))
+    assert needs_body_size(tracker_for("what dose is he on?", "ask_plan_dose",
+                                       slots={**child, "plan_question": "ask_plan_dose"}))

@@ -55,6 +55,11 @@ def test_a_leap_day_is_a_real_date():
     assert find_date("02/29/2028", TODAY).date == dt.date(2028, 2, 29)
 
 
+def test_a_decimal_reading_is_not_a_date():
+    assert find_date("had my temp checked at the pharmacy, it was 38.9", TODAY) is None
+    assert find_date("it started on 3.12", TODAY, "DMY").date.month == 12
+
+
 def test_a_duration_is_not_a_date():
     assert find_date("it was stopped for 5 days", TODAY) is None
     assert parsing.find_interruption_days("it was stopped for 5 days") == 5
