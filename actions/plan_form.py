@@ -163,7 +163,10 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
     except parsing.PlanInputError:
         return None
     follows_plan = bool(previous) and (parsing.asks_about_own_dates(text) or another_cycle)
-    if not (said.stated and "plan_start" in facts) and not follows_plan:
+    # "pt had bloods done 10 days ago" dates the bloods; only a start said as one starts the plan.
+    start_said = bool(said.stated) and bool(parsing.STARTED.search(said.stated) or parsing.FIRST_CYCLE_START.search(
+        said.stated) or parsing.find_cycle_day(said.stated) is not None)
+    if not (start_said and "plan_start" in facts) and not follows_plan:
         return None
     answered = tracker.get_slot("plan_answered_cycle")
     if another_cycle and answered and parsing.asks_about_the_next_one(text):

@@ -271,3 +271,13 @@ def test_a_childs_height_is_asked_only_when_the_answer_gives_a_dose():
                                            slots={**child, "plan_question": "ask_plan_next_cycle"}))
     assert needs_body_size(tracker_for("what dose is he on?", "ask_plan_dose",
                                        slots={**child, "plan_question": "ask_plan_dose"}))
+
+
+def test_only_a_start_said_as_one_makes_a_general_question_personal():
+    from actions.plan_form import states_own_plan
+
+    bloods = "validity window for FBC / U+Es / LFTs before C1? pt had them done 10 days ago"
+    assert states_own_plan(bloods, tracker_for(bloods, "ask_blood_tests")) is None
+    started = "my husband started blina on 10 november, when do his bloods need doing before cycle 2?"
+    question, facts = states_own_plan(started, tracker_for(started, "ask_blood_tests"))
+    assert question == "ask_plan_bloods" and facts["plan_start"].endswith("-11-10")
