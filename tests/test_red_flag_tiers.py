@@ -20,6 +20,10 @@ PATIENT_ROWS = [
     ("what should I do if she has a fit at home?", NO),
     ("are seizures a side effect of blinatumomab?", NO),
     ("no seizures so far, is that normal?", NO),
+    ("our 7yo has gone stiff and is twitching on one side and not answering us!! shes on blinatumomab", E),
+    ("the left side of his body keeps jerking", E),
+    ("my neck has gone stiff from sleeping funny", NO),
+    ("my eye keeps twitching", NO),
     # confusion
     ("I'm really confused and don't know where I am", E),
     ("my mum is confussed and not making sense", E),
@@ -46,6 +50,15 @@ PATIENT_ROWS = [
     ("she passed out in the kitchen", E),
     ("I fainted once last week getting out of bed but I've been fine since. Could that have been the medicine?", NO),
     ("is fainting a side effect?", NO),
+    ("I can't wake my son properly, he opens his eyes and drifts straight off again. hes on the blina drip at home", E),
+    ("my daughter drifts straight off to sleep at 8pm every night, is that normal?", NO),
+    ("I won't wake my son for the 2am obs, is that ok?", NO),
+    # balance and coordination
+    ("My brother keeps walking into the door frame and can't stand up without holding on to something, he's on blina", E),
+    ("he keeps bumping into things", E),
+    ("he walked into the room and sat down, he's on blina", NO),
+    ("my 5 year old can't stand the taste of the mouthwash", NO),
+    ("can blina make you walk into things?", NO),
     # face swelling
     ("my lips and face are swelling up", E),
     ("say my lips started swelling after a bag change, would that be a call 911 thing or a call the clinic thing?", NO),
@@ -55,6 +68,11 @@ PATIENT_ROWS = [
     ("the blina bag is leaking, the inside of the pump bag is all wet", U),
     ("my daughter has pulled her line out, theres a tiny bit of blood on the dressing but shes fine otherwise", U),
     ("pump has stopped and the screen is blank", U),
+    ("the pump screen's gone blank and it's not running anymore. changed the batteries and nothing", U),
+    ("our 5 year old yanked his tube and it's come out of the pump, there's blina dripping on the carpet", U),
+    ("is the pump screen meant to go blank at night?", NO),
+    ("how long does blinatumomab stay in your body after he came off the pump?", NO),
+    ("how do I stop the blina dripping when I change the bag?", NO),
     ("the pump stopped overnight and nobody noticed for about 5 hours, does that matter?", U),
     ("the pump alarmed in the night on tuesday, the home nurse came out and sorted the line and its been running fine ever since. do I need to tell anyone?", NO),
     ("the pump screen flashed up 'occlusion' twice this week and then carried on fine by itself. what does occlusion mean?", NO),
@@ -62,6 +80,8 @@ PATIENT_ROWS = [
     ("my husband had his pump stopped for 6 days last month cos of an infection, does he still get his full 28 days?", NO),
     # flushing the line
     ("I flushed the line by mistake when I changed the bag", U),
+    ("the agency nurse just pushed a saline flush through dads line after changing the bag. we were told never to do that. what happens now", U),
+    ("can the nurse give a saline flush through his line?", NO),
     ("we have saline flushes in the cupboard from his old chemo, is it ok to use them on his blina line?", NO),
     # history and restarts
     ("they stopped the blina for a couple of days because of CRS, when they put him back on will it be the full dose straight away?", NO),
@@ -84,6 +104,16 @@ READING_ROWS = [
     ("102F", U),  # 38.9 °C: past the clinic's 38.0 but short of its 39.0
     ("she's 103F", E),
     ("heart rate 150", U),
+    ("heart rate 142 and I feel shaky", U),
+    ("Got my temp checked at the pharmacy on the way home, it was 38.9. I'm on blinatumomab week 3", U),
+    ("temp 39.4 and rising, day 2 of first cycle", E),  # "day 2 of first cycle" is where she is now
+    ("his temp's gone up to 39.5", E),  # "gone up" is not "it was gone"
+    ("my weight is 38.9 kg", NO),
+    ("temp was fine at the pharmacy but my weight was 38.9", NO),
+    ("temp 37.1, weight 38.9kg", NO),
+    ("my cycle started on 3.12", NO),
+    ("what if his temp goes over 38", NO),
+    ("my temp was 39.4 on day 2 of first cycle, it passed after paracetamol. is that normal?", NO),
     ("my temp is 37.2", NO),
     ("bp 120/80, all fine", NO),
     ("If my temperature goes over 38, do I need to go to the ER?", NO),
@@ -103,6 +133,9 @@ STAFF_ROWS = [
     ("caller says the pump is alarming now and the line is leaking", U),
     ("pt's husband ringing - says pt is disorientated and slurring, day 6 blina", E),
     ("if a pt has a seizure on blina, what is the plan?", NO),
+    ("pt on C1D3 rang, T 38.1, no other symptoms, asking what to do", U),
+    ("pt had T 38.4 on C1D2, now resolved - ok to continue?", NO),
+    ("pt had G3 CRS, restart dose?", NO),
 ]
 
 
@@ -132,10 +165,22 @@ def test_every_flag_has_a_tier_and_the_pump_and_line_ones_are_urgent():
     ("bp 85 over 50", "blood_pressure", 85),
     ("80/50 mmHg", "blood_pressure", 80),
     ("pulse 140", "pulse", 140),
+    ("heart rate 142", "pulse", 142),
+    ("T 38.1", "temperature", 38.1),
+    ("Tmax 38.4", "temperature", 38.4),
+    ("got my temp checked at the pharmacy, it was 38.9", "temperature", 38.9),
 ])
 def test_readings_are_read_as_measurements(text, kind, value):
     [reading] = find_readings(text)
     assert (reading.kind, reading.value) == (kind, value)
+
+
+@pytest.mark.parametrize("text", [
+    "my weight is 38.9 kg", "temp fine, weight 38.9", "temp 38.9kg", "temp checked. it was fine. he is 38.9",
+    "my cycle started on 3.12", "don't 38.5",
+])
+def test_a_number_that_is_not_a_temperature_is_not_read_as_one(text):
+    assert [r for r in find_readings(text) if r.kind == "temperature"] == []
 
 
 def test_a_blood_pressure_is_never_read_as_a_date():

@@ -129,6 +129,14 @@ HISTORY_PHRASES = ("stopped for", "stop for", "was off for", "were off for", "of
                    "episode", "first night", "stopped the blina", "stopped the drip", "stopped the infusion",
                    "stopped it", "paused it", "was stopped", "they stopped", "put him back on", "put her back on",
                    "put me back on", "back on it")
+# "Day 2 of first cycle", "week 3 of cycle 1": where the patient is in the treatment now, not history,
+# when one of these first-cycle phrases follows a day or week count, unless the sentence tells the past.
+FIRST_CYCLE_PHRASES = frozenset({"first cycle", "in cycle 1", "in cycle one", "during cycle 1", "in the first cycle",
+                                 "during the first cycle"})
+POSITION_WORDS = frozenset({"day", "week", "wk", "d", "days", "weeks"})
+POSITION_GAP_WORDS = frozenset({"of", "in", "into", "the", "my", "his", "her", "their", "our", "this"})
+PAST_WORDS = frozenset({"had", "was", "were", "did", "went", "happened", "ago", "last", "previous", "previously",
+                        "settled", "passed", "resolved", "then", "back"})
 # Says that what was told is over ("it settled", "he's been fine since"): the sentences up to it are history.
 RESOLVED_PHRASES = ("it settled", "has settled", "have settled", "settled down", "it passed", "has passed",
                     "went away", "gone away", "all gone", "been fine since", "fine since", "fine ever since",
@@ -138,6 +146,11 @@ RESOLVED_PHRASES = ("it settled", "has settled", "have settled", "settled down",
                     "all cleared", "cleared up", "recovered", "doing great now", "doing well now", "back up to",
                     "running fine", "sorted it", "it was sorted", "came back down", "stopped on its own",
                     "carried on fine", "fine by itself", "was gone", "gone by", "went back to normal")
+# "It was gone by the morning" is over; "the screen's gone blank", "his temp's gone up" say what it became.
+# A resolved phrase ending in "gone" counts only at a clause's end or before one of these.
+GONE_FOLLOWER_WORDS = frozenset({"by", "now", "since", "completely", "totally", "altogether", "overnight", "today",
+                                 "the", "this", "after", "within", "and", "but", "so", "when", "for", "again",
+                                 "thankfully", "luckily", "already", "too", "as", "once", "lol"})
 NOW_WORDS = frozenset({"am", "'m", "m", "is", "'s", "are", "'re", "feel", "feels", "feeling", "keep", "keeps",
                        "keeping", "having", "been", "has", "have", "today", "tonight", "currently", "still",
                        "again", "now", "right"})

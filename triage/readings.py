@@ -7,12 +7,28 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 # "temp of 38.5", "39.2C", "102 F", "temperature is 101.3", "fever of 39"; a bare 35-43 or 95-110 after a
-# temperature word counts too ("thermometer says 103.1").
+# temperature word counts too ("thermometer says 103.1"). Up to 20 characters may stand between the word
+# and the number; up to 60 ("got my temp checked at the pharmacy, it was 38.9") when the number has a
+# decimal or a unit and the words between end no sentence (see _is_temperature). A nurse's "T 38.1" or
+# "Tmax 38.4" is a temperature when the number has a decimal.
+TEMPERATURE_WORDS = (r"temp|temperature|temps|fever|thermometer(?:\s+says|\s+said|\s+reads|\s+showed)?|"
+                     r"pyrexia|febrile")
 TEMPERATURE = re.compile(
-    r"(?:\b(?:temp|temperature|temps|fever|thermometer(?:\s+says|\s+said|\s+reads|\s+showed)?|"
-    r"pyrexia|febrile)\b[^0-9\n]{0,20}?(?P<value>\d{2,3}(?:\.\d)?)\s*(?:°\s*|degrees?\s*)?(?P<unit>[cf])?\b)"
-    r"|(?:\b(?P<value2>\d{2,3}(?:\.\d)?)\s*(?:°\s*|degrees?\s*)?(?P<unit2>c|f|celsius|fahrenheit)\b)",
+    r"(?:\b(?:" + TEMPERATURE_WORDS + r")\b(?P<gap>[^0-9\n]{0,60}?)(?P<value>\d{2,3}(?:\.\d)?)"
+    r"\s*(?:°\s*|degrees?\s*)?(?P<unit>[cf])?\b)"
+    r"|(?:\b(?P<value2>\d{2,3}(?:\.\d)?)\s*(?:°\s*|degrees?\s*)?(?P<unit2>c|f|celsius|fahrenheit)\b)"
+    r"|(?:(?<![\w'\u2019])[Tt](?:max)?\s*[:=]?\s*(?P<value3>\d{2,3}\.\d)\s*(?:°\s*|degrees?\s*)?(?P<unit3>[cf])?\b)",
     re.I)
+NEAR_GAP = 20
+# Between a temperature word and a number, these say the number measures something else ("temp fine,
+# weight 38.9"); after a number, these units say the same ("38.9 kg").
+OTHER_MEASURE = re.compile(
+    r"\b(?:weight|weighs?|weighed|weighing|bp|pressure|pulse|heart|hr|sats?|saturation|oxygen|o2|spo2|"
+    r"platelets?|plts?|neuts?|neutrophils?|hb|haemoglobin|hemoglobin|wbc|crp|potassium|sodium|glucose|sugar|"
+    r"height|bmi|age|aged)\b", re.I)
+OTHER_UNIT = re.compile(
+    r"\s*(?:(?:kg|kgs|kilos?|lbs?|pounds?|st|stone|mg|mcg|ug|ml|mls|l|mmol|cm|mm|m|units?|years?|yrs?|y/?o|"
+    r"mins?|minutes?|hours?|hrs|h|days?|weeks?|am|pm|bpm)\b|%|g/d?l\b)", re.I)
 # "bp 80/50", "blood pressure is 85 over 50", "80/50 mmHg", "pressure 90/60".
 BLOOD_PRESSURE = re.compile(
     r"(?:\b(?:bp|b\.p\.|blood\s+pressure|pressure)\b[^0-9\n]{0,20}?"
@@ -45,12 +61,33 @@ def _celsius(value: float, unit: str) -> Optional[float]:
     return value if 34 <= value <= 44 else None  # anything else is not a body temperature
 
 
+def _is_temperature(text: str, match, value_end: int, raw: str, unit: str) -> bool:
+    """Whether a number the temperature pattern found measures a temperature: the whole number (not
+    the "38" of "38.9kg"), no unit of another measure after it ("38.9 kg"), no other measure named
+    between word and number ("temp ok, weight 38.9"), and a far number ("temp checked at the pharmacy,
+    it was 38.9") only with a decimal or a unit and no sentence end between."""
+    if re.match(r"\.\d", text[value_end:value_end + 2]) or OTHER_UNIT.match(text, value_end):
+        return False
+    gap = match.group("gap")
+    if gap is None:
+        return True
+    if OTHER_MEASURE.search(gap):
+        return False
+    if len(gap) > NEAR_GAP:
+        return ("." in raw or bool(unit)) and not re.search(r"[.!?;]", gap)
+    return True
+
+
 def find_readings(text: str) -> List[Reading]:
     """Every temperature, blood pressure and pulse in the text, in order."""
     found: List[Reading] = []
     for match in TEMPERATURE.finditer(text):
-        raw = match.group("value") or match.group("value2")
-        celsius = _celsius(float(raw), match.group("unit") or match.group("unit2"))
+        group = next(name for name in ("value", "value2", "value3") if match.group(name))
+        raw = match.group(group)
+        unit = match.group("unit") or match.group("unit2") or match.group("unit3")
+        if not _is_temperature(text, match, match.end(group), raw, unit):
+            continue
+        celsius = _celsius(float(raw), unit)
         if celsius is not None:
             found.append(Reading("temperature", round(celsius, 1), match.start(), match.end()))
     pressures = [(m.start(), m.end(), m.group("sys") or m.group("sys2"), m.group("dia") or m.group("dia2"))

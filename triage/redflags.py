@@ -324,6 +324,8 @@ def _mentions(doc, lexicon: Lexicon, reading_rules: list = ()) -> list:
     with_symptom = _covered(n, symptoms)
     flags += [m for m in found["weak"] if not any(excluded[m[0]:m[1]]) and not any(with_symptom[m[0]:m[1]])]
 
+    found["history"] = [m for m in found["history"] if not _position_now(doc, m[0], m[1])]
+    found["resolved"] = [m for m in found["resolved"] if not _gone_becoming(doc, m[1])]
     layout = _Layout(doc, *([s for s, _, _ in found[kind]] for kind in ("info", "action", "history", "resolved")))
     judge = _Judge(layout)
     mentions = []
@@ -357,6 +359,35 @@ def _mentions(doc, lexicon: Lexicon, reading_rules: list = ()) -> list:
                 mentions.append(Mention(flag_id, "flag", min(p.start for p in parts), max(p.end for p in parts),
                                         sentence, REPORTED, " + ".join(p.text for p in parts)))
     return mentions
+
+
+def _position_now(doc, start: int, end: int) -> bool:
+    """"Temp 39.4 and rising, day 2 of first cycle": a first-cycle phrase after a day or week count says
+    where the patient is now, unless its sentence tells the past ("he had a seizure on day 2 of the
+    first cycle")."""
+    if doc[start:end].text.lower() not in cues.FIRST_CYCLE_PHRASES:
+        return False
+    k = start - 1
+    while k >= 0 and doc[k].lower_ in cues.POSITION_GAP_WORDS:
+        k -= 1
+    if k < 1 or not doc[k].like_num or doc[k - 1].lower_ not in cues.POSITION_WORDS:
+        return False
+    low = k - 1
+    while low > 0 and doc[low - 1].lower_ not in cues.SENTENCE_END_WORDS and "\n" not in doc[low - 1].text:
+        low -= 1
+    high = end
+    while high < len(doc) and doc[high].lower_ not in cues.SENTENCE_END_WORDS and "\n" not in doc[high].text:
+        high += 1
+    return not any(doc[i].lower_ in cues.PAST_WORDS for i in range(low, high))
+
+
+def _gone_becoming(doc, end: int) -> bool:
+    """"The pump screen's gone blank", "his temp's gone up to 39.5": a "gone" that says what something
+    became, not that it is over ("it was gone by the morning")."""
+    if doc[end - 1].lower_ != "gone" or end >= len(doc):
+        return False
+    after = doc[end]
+    return not (after.is_punct or after.is_space or after.lower_ in cues.GONE_FOLLOWER_WORDS)
 
 
 def _pattern_matches(doc, lexicon: Lexicon, phrase_matches: list) -> list:
