@@ -258,8 +258,13 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     that" with a referral for what none answers."""
     topic = max(question.topic_belief, key=question.topic_belief.get) if question.topic_belief else None
     if question.text.startswith("/") and topic in {t.id for t in kb.topics()}:
-        # A button's payload ("/ask_dosing") has no words to match: the topic's answer, for the indication.
-        return Reply(compose_answer(kb, topic, question.audience, question.indication), topic, [])
+        # A button's payload ("/ask_dosing") has no words to match: the known indication's own facts lead.
+        if not (question.indication and kb.topic(topic).by_indication):
+            return Reply(compose_answer(kb, topic, question.audience, question.indication), topic, [])
+        facts = _ordered(kb.facts(topic, question.audience, question.indication), question.audience)
+        own = [fact for fact in facts if fact.indication == question.indication] or facts
+        buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if len(own) < len(facts) else []
+        return Reply(compose_facts(own, buttons=buttons), topic, [fact.id for fact in own])
     visible = AUDIENCE_SEES[question.audience]
     read = question.in_context()
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
