@@ -10,7 +10,8 @@ E, U, NO = "emergency", "urgent", None
 
 # (message, expected tier) from a patient or carer in the widget.
 PATIENT_ROWS = [
-    ("heart rate 150 and really dizzy, I'm lying on the floor", E),  # a collapse, not only a fast pulse
+    ("heart rate 150 and really dizzy, I'm lying on the floor", E),
+    ("just took her BP on the home machine, it's 84/52 and she's pale", E),  # the reading a few words on  # a collapse, not only a fast pulse
     ("I dropped the new bag on the floor, is it still ok to use?", NO),
     # seizure
     ("he's having a seizure right now", E),

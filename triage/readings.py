@@ -29,9 +29,9 @@ OTHER_MEASURE = re.compile(
 OTHER_UNIT = re.compile(
     r"\s*(?:(?:kg|kgs|kilos?|lbs?|pounds?|st|stone|mg|mcg|ug|ml|mls|l|mmol|cm|mm|m|units?|years?|yrs?|y/?o|"
     r"mins?|minutes?|hours?|hrs|h|days?|weeks?|am|pm|bpm)\b|%|g/d?l\b)", re.I)
-# "bp 80/50", "blood pressure is 85 over 50", "80/50 mmHg", "pressure 90/60".
+# "bp 80/50", "blood pressure is 85 over 50", "80/50 mmHg", "pressure 90/60", "took his BP at home, it's 82/50".
 BLOOD_PRESSURE = re.compile(
-    r"(?:\b(?:bp|b\.p\.|blood\s+pressure|pressure)\b[^0-9\n]{0,20}?"
+    r"(?:\b(?:bp|b\.p\.|blood\s+pressure|pressure)\b[^0-9\n]{0,40}?"
     r"(?P<sys>\d{2,3})\s*(?:/|over)\s*(?P<dia>\d{2,3})\b)"
     r"|(?:\b(?P<sys2>\d{2,3})\s*/\s*(?P<dia2>\d{2,3})\s*mm\s*hg\b)",
     re.I)
