@@ -253,18 +253,28 @@ def _answer_part(kb, index, question: Question, part: str, visible,
     return _chosen(matches), subjects
 
 
+def _payload_answer(kb: KnowledgeBase, question: Question) -> Optional[Reply]:
+    """A button's payload ("/ask_dosing") has no words to match: its topic's answer, led by the known
+    indication's own facts; None when the payload names no topic of the knowledge base."""
+    belief = question.topic_belief
+    topic = max(belief, key=belief.get) if belief else None
+    if topic not in {t.id for t in kb.topics()}:
+        return None
+    if not (question.indication and kb.topic(topic).by_indication):
+        return Reply(compose_answer(kb, topic, question.audience, question.indication), topic, [])
+    facts = _ordered(kb.facts(topic, question.audience, question.indication), question.audience)
+    own = [fact for fact in facts if fact.indication == question.indication] or facts
+    buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if len(own) < len(facts) else []
+    return Reply(compose_facts(own, buttons=buttons), topic, [fact.id for fact in own])
+
+
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, clinic: dict) -> Reply:
     """The facts that answer each question in the message, and an honest "my documents don't cover
     that" with a referral for what none answers."""
-    topic = max(question.topic_belief, key=question.topic_belief.get) if question.topic_belief else None
-    if question.text.startswith("/") and topic in {t.id for t in kb.topics()}:
-        # A button's payload ("/ask_dosing") has no words to match: the known indication's own facts lead.
-        if not (question.indication and kb.topic(topic).by_indication):
-            return Reply(compose_answer(kb, topic, question.audience, question.indication), topic, [])
-        facts = _ordered(kb.facts(topic, question.audience, question.indication), question.audience)
-        own = [fact for fact in facts if fact.indication == question.indication] or facts
-        buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if len(own) < len(facts) else []
-        return Reply(compose_facts(own, buttons=buttons), topic, [fact.id for fact in own])
+    if question.text.startswith("/"):
+        reply = _payload_answer(kb, question)
+        if reply is not None:
+            return reply
     visible = AUDIENCE_SEES[question.audience]
     read = question.in_context()
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
