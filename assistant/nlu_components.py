@@ -36,6 +36,14 @@ RESTART_WORDS = re.compile(r"\b(?:start (?:again|over)|forget|reset|clear)\b", r
 SHORT_QUESTION_WORDS = 4
 
 
+def overrule(message: Message, intent_name: str) -> None:
+    """The message's intent, whatever the classifier thought: alone in the ranking, so that the
+    FallbackClassifier's ambiguity check cannot undo it (a classifier 0.99 sure of a topic would)."""
+    intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+
+
 def follow_up_question(text: str, intent: str) -> bool:
     """Whether a message the classifier took for small talk is a follow-up question about the medicine."""
     if intent not in CONVERSATIONAL_INTENTS or text.startswith("/") or PLAIN_REPLY.search(text):
@@ -89,10 +97,7 @@ class RequestClassifier(GraphComponent):
             staff = (message.get(METADATA) or {}).get("audience") == "staff"
             if staff or text.startswith("/") or not asks_to_be_called_back(text):
                 continue
-            request = {INTENT_NAME_KEY: REQUEST_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, request, add_to_output=True)
-            # Alone, as a red flag is: a classifier sure of its own topic (0.99) would make it look ambiguous.
-            message.set(INTENT_RANKING_KEY, [request], add_to_output=True)
+            overrule(message, REQUEST_INTENT)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -116,10 +121,7 @@ class RedFlagClassifier(GraphComponent):
         for message in messages:
             audience = (message.get(METADATA) or {}).get("audience") or "patient"
             if redflags.escalation(message.get(TEXT) or "", audience):
-                red_flag = {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.set(INTENT, red_flag, add_to_output=True)
-                # Alone in the ranking, so the FallbackClassifier's ambiguity check cannot undo it.
-                message.set(INTENT_RANKING_KEY, [red_flag], add_to_output=True)
+                overrule(message, RED_FLAG_INTENT)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
