@@ -7,9 +7,10 @@ import yaml
 from assistant.nlp_pipeline import save_pipeline
 from assistant.paths import FACT_QUESTIONS_NLU, NLP_DIR
 from knowledge.build import build_database
-from knowledge.matching import FactIndex
+from knowledge.matching import FactIndex, normalise
 from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
 from knowledge.meaning import SentenceEncoder, unpack_model
+from knowledge.meaning_tuning import fine_tune
 from knowledge.store import DEFAULT_DB, KnowledgeBase
 
 
@@ -26,8 +27,11 @@ def write_fact_questions(kb: KnowledgeBase, path: Path = FACT_QUESTIONS_NLU) -> 
 
 
 def write_fact_vectors(kb: KnowledgeBase, directory: Path = MEANING_DIR) -> None:
-    """The sentence model unpacked, and the vectors of every fact's texts cached, so servers start fast."""
-    unpack_model(directory)
+    """The sentence model unpacked and tuned on the facts, and the vectors of every fact's texts cached,
+    so servers start fast."""
+    base = unpack_model(directory)
+    fine_tune([[normalise(t) for t in (f.title, f.answer, *f.questions)] for f in kb.all_facts()],
+              base, directory / "tuned")
     (directory / "vectors.npz").unlink(missing_ok=True)  # vectors of texts no longer in the facts go
     encoder = SentenceEncoder(directory)
     FactIndex(kb.all_facts(), encoder=encoder)

@@ -109,9 +109,9 @@ def compose_answer(kb: KnowledgeBase, topic: str, audience: str = "patient",
 
 
 # When a question is answered, and with how many facts; measured on the development set.
-ANSWER_SCORE = 0.30      # below this, nothing in the documents answers the question
+ANSWER_SCORE = 0.33      # below this, nothing in the documents answers the question
 TIE = 0.06               # facts this close in score answer the question equally well
-PARTIAL_LIKENESS = 0.55  # with an uncovered subject named, a fact this like the question still answers a part
+PARTIAL_LIKENESS = 0.50  # with an uncovered subject named, a fact this like the question still answers a part
 SECOND_FACT_SHARE = 0.85  # a second fact is given when it scores this close to the first
 MAX_FACTS = 3  # a message with several questions gets at most this many facts
 MORE_PAYLOAD = "/ask_more"

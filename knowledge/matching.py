@@ -19,7 +19,7 @@ TERM_BONUS = 0.1  # the question names a term (a medicine, a test, a side effect
 _SPACES = re.compile(r"\s+")
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     return _SPACES.sub(" ", re.sub(r"[^\w\s/+.]", " ", text.casefold())).strip()
 
 
@@ -42,7 +42,7 @@ class FactIndex:
         for position, fact in enumerate(self.facts):
             # The answer too: a question may name what only the answer says ("CD19", "Gleevec").
             for text in (fact.title, fact.answer, *fact.questions):
-                texts.append(_normalise(text))
+                texts.append(normalise(text))
                 owners.append(position)
         self.owners = np.array(owners)
         self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
@@ -55,7 +55,7 @@ class FactIndex:
 
     def likeness(self, text: str) -> np.ndarray:
         """Per fact: the highest likeness between the text and one of its questions, title or answer (0 to 1)."""
-        normalised = _normalise(text)
+        normalised = normalise(text)
         per_text = 0.5 * (self.word_matrix @ self.words.transform([normalised]).T).toarray().ravel()
         per_text += 0.5 * (self.char_matrix @ self.chars.transform([normalised]).T).toarray().ravel()
         if self.encoder is not None:

@@ -41,7 +41,7 @@ class SentenceEncoder:
             tf.config.threading.set_inter_op_parallelism_threads(1)
         except RuntimeError:  # TensorFlow already started in this process (Rasa's own, in tests): keep its threads
             pass
-        model_dir = directory / "model"
+        model_dir = directory / "tuned"  # the model fine-tuned on the facts' texts (knowledge.meaning_tuning)
         if not (model_dir / "config.json").exists():
             raise FileNotFoundError(f"{model_dir} is missing: run `blina build` first")
         transformers_logging.set_verbosity_error()  # it reports, at every start, that the weights loaded

@@ -139,6 +139,29 @@ class PlanRequest:
     interruptions: tuple[Interruption, ...] = ()
 
 
+# --- one cycle's doses, without dates ---
+
+
+@dataclass(frozen=True, slots=True)
+class DoseStep:
+    """The same daily dose on infusion days first_day..last_day of a cycle (1-based, inclusive)."""
+
+    first_day: int
+    last_day: int
+    dose: float
+
+
+@dataclass(frozen=True, slots=True)
+class CycleDoses:
+    """A cycle's daily doses; bsa_m2 is set when they were worked out from body surface area."""
+
+    cycle: int
+    unit: str
+    steps: tuple[DoseStep, ...]
+    bsa_m2: float | None
+    sources: tuple[str, ...]
+
+
 # --- the plan ---
 
 

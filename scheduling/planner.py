@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from scheduling.bags import HOURS_PER_DAY, bag_days, choose_changes
 from scheduling.closed_days import OPEN, check_country, closed_days
 from scheduling.dosing import bsa_dose, format_dose, mosteller_bsa
-from scheduling.model import Cycle, Day, Interruption, Plan, PlanError, PlanRequest, Regimen
+from scheduling.model import Cycle, CycleDoses, Day, DoseStep, Interruption, Plan, PlanError, PlanRequest, Regimen
 
 ONE_DAY = timedelta(days=1)
 # Dates the holidays package and date arithmetic handle comfortably; anything else is a typo.
@@ -138,9 +138,13 @@ def _positive(value, what: str, unit: str) -> float:
 
 
 def _body_surface_area(regimen: Regimen, request: PlanRequest) -> float | None:
+    return body_surface_area(regimen, request.weight_kg, request.height_cm)
+
+
+def body_surface_area(regimen: Regimen, weight_kg: float | None, height_cm: float | None) -> float | None:
     """Mosteller BSA when the weight is under the threshold (height required), else None."""
-    weight = None if request.weight_kg is None else _positive(request.weight_kg, "the weight", "kg")
-    height = None if request.height_cm is None else _positive(request.height_cm, "the height", "cm")
+    weight = None if weight_kg is None else _positive(weight_kg, "the weight", "kg")
+    height = None if height_cm is None else _positive(height_cm, "the height", "cm")
     if weight is None or weight >= regimen.bsa_threshold_kg:
         return None
     if height is None:
@@ -319,6 +323,23 @@ def _cycle_doses(regimen: Regimen, number: int, bsa: float | None) -> list[float
     if None in doses or len(doses) != regimen.infusion_days_per_cycle:
         raise PlanError(f"the {regimen.id} regimen does not give a dose for every infusion day of cycle {number}")
     return doses
+
+
+def cycle_doses(regimen: Regimen, cycle: int, weight_kg: float | None = None,
+                height_cm: float | None = None) -> CycleDoses:
+    """The daily doses of one cycle as runs of equal dose, from body surface area under the weight threshold."""
+    if isinstance(cycle, bool) or not isinstance(cycle, int) or not 1 <= cycle <= regimen.max_cycles:
+        raise PlanError(f"the {regimen.id} regimen has cycles 1 to {regimen.max_cycles}, not {cycle}")
+    bsa = body_surface_area(regimen, weight_kg, height_cm)
+    steps: list[DoseStep] = []
+    for day, dose in enumerate(_cycle_doses(regimen, cycle, bsa), start=1):
+        if steps and steps[-1].dose == dose:
+            steps[-1] = DoseStep(steps[-1].first_day, day, dose)
+        else:
+            steps.append(DoseStep(day, day, dose))
+    phases = [p for p in regimen.phases if p.first_cycle <= cycle <= p.last_cycle]
+    sources = [phases[0].source] + ([phases[0].bsa_source] if bsa is not None else [])
+    return CycleDoses(cycle, phases[0].unit, tuple(steps), bsa, tuple(dict.fromkeys(sources)))
 
 
 def _restart_events(regimen: Regimen, stop: Interruption, restart_dose: float, new_cycle: bool) -> list[str]:

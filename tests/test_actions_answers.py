@@ -187,3 +187,20 @@ def test_a_buttons_payload_gets_the_topics_answer_for_the_known_indication():
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
     assert text.splitlines()[-1].startswith(
         "Source: patient-information-page, Dosing for Minimal Residual Disease-Positive Acute Lymphoblastic Leukemia")
+
+
+def test_a_dose_question_with_a_childs_height_and_weight_gets_that_childs_doses():
+    # 144 cm, 36 kg: BSA sqrt(144 x 36 / 3600) = 1.20 m²; relapsed cycle 1: 5 x 1.2 = 6, 15 x 1.2 = 18 mcg/day.
+    tracker = tracker_for("grandson is 11, weighs 36 kg and is 144 cm tall, on blina for his relapse. what daily "
+                          "dose would that work out at?", "ask_dosing",
+                          entities=[entity("indication", "relapse")])
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "1.2 m²" in text and "days 1–7: 6 mcg/day" in text and "days 8–28: 18 mcg/day" in text
+    assert "Source: clinical-protocol, Regimen details; prescribing-information, Dosing for patients under 45 kg" in text
+
+
+def test_a_dose_question_without_the_height_gets_the_general_answer():
+    tracker = tracker_for("he weighs 18 kg, what dose will he get for relapsed ALL?", "ask_dosing",
+                          entities=[entity("indication", "relapsed ALL")])
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "Worked out from" not in text and "45 kg" in text  # the rule for under 45 kg, not a made-up dose

@@ -183,6 +183,11 @@ TABLE = [
     ("I'm fine thanks", set(), set(), set(), set()),
     ("why is the pump alarmed and locked", set(), set(), set(), set()),  # protocol: alarmed, lockable pumps
     ("the line site is red and sore", set(), set(), set(), {"infection"}),  # PIP serious: infections
+    # --- a condition's name as what was talked about is a topic; said of the patient, a report ---
+    ("his consultant keeps talking about CRS. what is it?", set(), {"crs"}, set(), set()),
+    ("the nurse told us about the risk of cytokine release syndrome", set(), {"crs"}, set(), set()),
+    ("the doctor mentioned CRS at clinic", set(), {"crs"}, set(), set()),
+    ("the nurse said my husband has CRS", {"crs"}, set(), set(), set()),
 ]
 
 

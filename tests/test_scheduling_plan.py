@@ -11,6 +11,7 @@ import pytest
 
 from knowledge.regimens import load_regimen
 from scheduling import Interruption, PlanError, PlanRequest, make_plan
+from scheduling.planner import cycle_doses
 
 
 def D(text):
@@ -376,3 +377,24 @@ def test_a_new_cycle_beyond_the_maximum_is_refused():
     # Cycle 4 starts 2028-02-07 + 3 x 42 = 2028-06-05 (start_cycle 4 to keep it short).
     with pytest.raises(PlanError, match="cycle 5"):
         plan_for("mrd-positive", "2028-06-05", ("2028-06-10", 10, False), start_cycle=4)
+
+
+def test_cycle_doses_for_a_small_child_follow_body_surface_area():
+    # 98 cm, 18 kg: BSA sqrt(98 x 18 / 3600) = 0.70 m²; relapsed cycle 1: 5 x 0.70 = 3.5 and 15 x 0.70 = 10.5 mcg/day.
+    doses = cycle_doses(load_regimen("relapsed-refractory"), 1, weight_kg=18, height_cm=98)
+    assert doses.bsa_m2 == 0.7
+    assert [(s.first_day, s.last_day, s.dose) for s in doses.steps] == [(1, 7, 3.5), (8, 28, 10.5)]
+    assert "prescribing-information, Dosing for patients under 45 kg (body-surface-area dosing)" in doses.sources
+
+
+def test_cycle_doses_at_45_kg_or_more_are_the_fixed_doses_and_later_cycles_have_no_step():
+    doses = cycle_doses(load_regimen("relapsed-refractory"), 2, weight_kg=70, height_cm=170)
+    assert doses.bsa_m2 is None and [(s.first_day, s.last_day, s.dose) for s in doses.steps] == [(1, 28, 28)]
+
+
+def test_cycle_doses_refuse_a_missing_height_under_45_kg_and_a_cycle_beyond_the_regimen():
+    regimen = load_regimen("mrd-positive")
+    with pytest.raises(PlanError, match="height"):
+        cycle_doses(regimen, 1, weight_kg=22)
+    with pytest.raises(PlanError, match="cycles 1 to 4"):
+        cycle_doses(regimen, 5)

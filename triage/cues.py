@@ -97,6 +97,13 @@ DEICTIC_WORDS = frozenset({"this", "that", "it", "these", "those"})
 DEICTIC_FILLER_NORMS = frozenset({"be", "a", "an", "the", "some", "kind", "sort", "of", "just", "maybe", "another",
                                   "have", "start", "go", "to", "really", "actually", "possibly", "probably",
                                   "sign", "signs"})
+# "Talking about CRS", "told us about the risk of CRS", "mentioned cytokine release": a condition as a topic.
+SPEECH_WORDS = frozenset({"talk", "talks", "talking", "talked", "told", "tell", "tells", "telling", "warned", "warn",
+                          "warning", "explained", "spoke", "speaking", "spoken", "said", "saying", "says", "went"})
+LISTENER_WORDS = frozenset({"us", "me", "him", "her", "them", "you", "on"})
+MENTIONED_WORDS = frozenset({"mentioned", "mentions", "mentioning", "mention"})
+TOPIC_FILLER_WORDS = frozenset({"the", "a", "an", "this", "that", "something", "called", "risk", "risks", "of",
+                                "possible", "possibly", "chance"})
 # Opens a sentence that asks for information.
 QUESTION_OPEN_WORDS = WH_WORDS | MODAL_WORDS | frozenset({"is", "are", "am", "was", "were", "did", "has", "have",
                                                           "any", "tell", "explain", "describe", "define",

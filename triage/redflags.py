@@ -439,6 +439,8 @@ class _Judge:
             return ASKED
         if self.deictic(sentence, start):
             return REPORTED
+        if entry and entry.bare_is_question and self.talked_about(start):
+            return ASKED  # "his consultant keeps talking about CRS": the name of a condition, as a topic
         if self.supposing_question(sentence, start):
             return ASKED
         if sentence in t.person_sentences or (entry and entry.device and sentence in t.device_sentences):
@@ -451,6 +453,18 @@ class _Judge:
             return ASKED  # "neurotoxicity with blinatumomab", "flushing the line?": a topic, not an event
         # A bare symptom ("confused and dizzy", "seizure!!") is read as a report.
         return REPORTED
+
+    def talked_about(self, start: int) -> bool:
+        """"Keeps talking about CRS", "mentioned cytokine release syndrome": named as what was talked about."""
+        lower, k = self.t.lower, start - 1
+        while k >= 0 and lower[k] in cues.TOPIC_FILLER_WORDS:
+            k -= 1
+        if k >= 0 and lower[k] in cues.MENTIONED_WORDS:
+            return True
+        if k < 1 or lower[k] != "about":
+            return False
+        k -= 1 + (lower[k - 1] in cues.LISTENER_WORDS)
+        return k >= 0 and lower[k] in cues.SPEECH_WORDS
 
     def asks_when(self, sentence: int) -> bool:
         """"When is my drip coming out?", "when will the fever stop?": a question about timing."""
