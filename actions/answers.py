@@ -5,7 +5,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import parsing
 from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
-from actions.plan_form import FORM as PLAN_FORM, states_own_plan
+from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own_plan
 from knowledge.answers import Question, answer_question, compose_answer, more_about
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
@@ -32,24 +32,27 @@ INDICATION_INTENT = "inform_indication"
 DOSE_INTENTS = ("ask_dosing", "ask_plan_dose", "ask_plan_step_up")
 
 
-def body_size_doses(text: str, intent: str, indication) -> "str | None":
-    """A dose question that gives a small patient's weight and height ("he's 98 cm and 18 kilos"): that
-    cycle's doses worked out from body surface area; None when the message does not give all of it."""
+def cycle_doses_text(text: str, intent: str, indication) -> "str | None":
+    """A dose question that names the cycle ("on my 3rd cycle") or gives a small patient's weight and height
+    ("he's 98 cm and 18 kilos"): that cycle's doses, from body surface area under the weight threshold;
+    None when the message gives neither, the indication is not known, or a child's size is missing."""
     if intent not in DOSE_INTENTS or not indication:
         return None
     try:
         weight, height = parsing.find_weight_kg(text), parsing.find_height_cm(text)
-        if weight is None or height is None:
+        cycle = parsing.find_cycle(text)
+        if not ((weight is not None and height is not None) or cycle):
             return None
-        doses = cycle_doses(load_regimen(indication), parsing.find_cycle(text) or 1, weight, height)
+        if weight is None and any(word in text.lower() for word in SMALL_PATIENT_WORDS):
+            return None  # a child's dose depends on their size: the general answer explains how
+        doses = cycle_doses(load_regimen(indication), cycle or 1, weight, height)
     except (parsing.PlanInputError, PlanError):
         return None  # the ordinary answer, which explains the rule, serves better than a refusal here
-    if doses.bsa_m2 is None:
-        return None
     steps = [{"first_day": s.first_day, "last_day": s.last_day, "dose": format_dose(s.dose)} for s in doses.steps]
-    return render_text("cycle_doses.j2", bsa=format_dose(doses.bsa_m2), weight=format_dose(weight),
-                       height=format_dose(height), cycle=doses.cycle, steps=steps, unit=doses.unit,
-                       sources=doses.sources)
+    size = {"bsa": format_dose(doses.bsa_m2), "weight": format_dose(weight), "height": format_dose(height)} \
+        if doses.bsa_m2 is not None else {"bsa": None}
+    return render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
+                       **size)
 
 
 def indication_of(tracker) -> str:
@@ -126,7 +129,7 @@ class ActionAnswerQuestion(SafeAction):
             facts.update({"indication": indication} if indication else {})
             return [*(SlotSet(slot, value) for slot, value in facts.items()), SlotSet("plan_question", question),
                     SlotSet("plan_personal", True), FollowupAction(PLAN_FORM)]
-        worked_out = None if text.startswith("/") else body_size_doses(text, intent, indication)
+        worked_out = None if text.startswith("/") else cycle_doses_text(text, intent, indication)
         if worked_out:
             dispatcher.utter_message(text=worked_out)
             return indication_events(tracker, indication)

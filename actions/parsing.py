@@ -93,10 +93,10 @@ def find_date(
 
 
 def _decimal_number(match) -> bool:
-    """"It was 38.9" is a reading, not a date: dotted, with no year, and no way to read it as day and month."""
+    """"It was 38.9", "neuts 0.8": a reading, not a date: dotted, with no year, and no way to read it as day and month."""
     first, second, year = match.groups()
     parts = sorted((int(first), int(second)))
-    return "." in match.group(0) and year is None and (parts[1] > 31 or parts[0] > 12)
+    return "." in match.group(0) and year is None and (parts[1] > 31 or parts[0] > 12 or parts[0] == 0)
 
 
 def _iso(match, today, date_order, prefer_future) -> ParsedDate:
@@ -204,6 +204,21 @@ def find_interruption_days(text: str) -> Optional[int]:
     if match := DURATION.search(text):
         return _number(match.group(1)) * (7 if match.group(2).lower() == "week" else 1)
     return None
+
+
+def names_a_plan_fact(text: str) -> bool:
+    """Whether the text gives something a plan is made from: a date, a cycle or its day, a weight or
+    height, a start or an interruption ("CrCl is 18 though" gives none of them)."""
+    try:
+        measures = find_weight_kg(text) is not None or find_height_cm(text) is not None
+    except PlanInputError:
+        measures = True  # "-5 kg" is a plan fact given wrongly: the form explains what is wrong
+    masked = mask_readings(DURATION.sub(" ", text))
+    dated = any(not (kind == "numeric" and _decimal_number(match))
+                for kind, pattern in DATE_PATTERNS for match in pattern.finditer(masked))
+    return measures or dated or bool(
+        find_cycle(text) or find_cycle_day(text) or find_interruption_days(text) or STOPPED.search(text)
+        or STARTED.search(text))
 
 
 def mentions_side_effect(text: str) -> bool:

@@ -127,7 +127,7 @@ class ActionExtractPlanFacts(SafeAction):
             asked = parsing.statement_and_question(text).asked
             intent = (parsing.plan_question_intent(asked) or intent) if asked else intent
         if intent.startswith(PLAN_QUESTION_PREFIX):
-            personal = is_personal(text, tracker, facts)
+            personal = is_personal(text, tracker, facts, intent)
             events.append(SlotSet("plan_personal", personal))
             if personal:
                 events.append(SlotSet("plan_question", intent))
@@ -174,17 +174,20 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
     return question, facts
 
 
-def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any]) -> bool:
+def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any], question: str = "") -> bool:
     """A schedule question is about the patient's own dates when it says so, gives a plan fact, comes
     from a button, or follows a plan already given; otherwise it gets the general answer."""
     if text.startswith("/") or tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
         return True
-    if set(facts) & {"plan_start", "plan_question_date", "plan_cycle"}:
+    dating = {"plan_start", "plan_question_date"} | ({"plan_cycle"} if question not in CYCLE_DOSE_QUESTIONS else set())
+    if set(facts) & dating:
         return True
     # "it was stopped for 6 days, does he still get the full 28?" is the rule's question; "when does it end now?" his own.
     return parsing.asks_about_own_dates(text)
 
 
+# "Do I get the 9 microgram week again on my 3rd cycle?": a cycle's doses need no dates, only its number.
+CYCLE_DOSE_QUESTIONS = frozenset({"ask_plan_dose", "ask_plan_step_up"})
 # Questions whose answers name days and never a dose, so a child's height is not needed for them.
 DATES_ONLY = frozenset({"ask_plan_next_cycle", "ask_plan_last_infusion", "ask_plan_break", "ask_plan_bloods",
                         "ask_plan_discharge", "ask_plan_bag_change", "ask_plan_interruption"})

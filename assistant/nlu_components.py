@@ -13,6 +13,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
     INTENT_RANKING_KEY,
     METADATA,
     PREDICTED_CONFIDENCE_KEY,
@@ -21,6 +23,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from actions.parsing import names_a_plan_fact
 from frontdesk.details import asks_to_be_called_back
 from triage import redflags
 
@@ -34,6 +37,8 @@ PLAIN_REPLY = re.compile(r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|than
                          r"goodbye|hi|hello|hey)\b[\W]*$", re.I)
 RESTART_WORDS = re.compile(r"\b(?:start (?:again|over)|forget|reset|clear)\b", re.I)
 SHORT_QUESTION_WORDS = 4
+PLAN_FACTS_INTENT = "inform_plan_facts"
+TERM_ENTITIES = frozenset({"test", "medicine", "side_effect", "equipment"})
 
 
 def overrule(message: Message, intent_name: str) -> None:
@@ -54,6 +59,16 @@ def follow_up_question(text: str, intent: str) -> bool:
     return bool(FOLLOW_UP_OPENING.search(text) or short_question)
 
 
+def detail_for_the_question(message: Message, intent: str) -> bool:
+    """"CrCl is 18 though" after a question about allopurinol: heard as a plan fact, it names a term
+    of the knowledge base and gives nothing a plan is made from, so it adds to the question before."""
+    if intent != PLAN_FACTS_INTENT:
+        return False
+    labels = {entity.get(ENTITY_ATTRIBUTE_TYPE) for entity in message.get(ENTITIES) or []}
+    return bool(labels & TERM_ENTITIES) and "indication" not in labels and not names_a_plan_fact(
+        message.get(TEXT) or "")
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class FollowUpClassifier(GraphComponent):
     """Gives a follow-up heard as small talk the likeliest knowledge question instead; the answer action
@@ -67,7 +82,7 @@ class FollowUpClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
-            if not follow_up_question(message.get(TEXT) or "", intent):
+            if not (follow_up_question(message.get(TEXT) or "", intent) or detail_for_the_question(message, intent)):
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
             asked = [r for r in ranking if str(r.get(INTENT_NAME_KEY, "")).startswith("ask_")

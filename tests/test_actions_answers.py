@@ -199,6 +199,21 @@ def test_a_dose_question_with_a_childs_height_and_weight_gets_that_childs_doses(
     assert "Source: clinical-protocol, Regimen details; prescribing-information, Dosing for patients under 45 kg" in text
 
 
+def test_a_dose_question_naming_the_cycle_gets_that_cycles_doses():
+    # Protocol, relapsed/refractory: the 9 mcg step is in cycle 1 only; later cycles are 28 mcg/day on days 1-28.
+    tracker = tracker_for("on my 3rd cycle for relapsed ALL, do i get the 9 microgram week again?",
+                          "ask_plan_step_up", entities=[entity("indication", "relapsed ALL")])
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "cycle 3" in text and "days 1–28: 28 mcg/day" in text and "9 mcg" not in text
+
+
+def test_a_childs_dose_question_without_a_weight_is_never_given_the_adult_doses():
+    tracker = tracker_for("my son is on cycle 2 for relapsed ALL, what dose is he on?", "ask_dosing",
+                          entities=[entity("indication", "relapsed ALL")])
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "The daily doses in cycle 2" not in text and "Source:" in text
+
+
 def test_a_dose_question_without_the_height_gets_the_general_answer():
     tracker = tracker_for("he weighs 18 kg, what dose will he get for relapsed ALL?", "ask_dosing",
                           entities=[entity("indication", "relapsed ALL")])

@@ -60,6 +60,15 @@ def test_a_when_question_about_ones_own_days_is_personal():
     assert slots_set(events) == {"plan_question": "ask_plan_bag_change", "plan_personal": True}
 
 
+def test_a_dose_question_naming_only_the_cycle_needs_no_dates_but_a_start_does():
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(
+        "on my 3rd cycle now, do i get the 9 microgram week again?", "ask_plan_step_up"))
+    assert slots_set(events)["plan_personal"] is False and "plan_question" not in slots_set(events)
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(
+        "my 3rd cycle started on Monday, when does the dose go up?", "ask_plan_step_up"))
+    assert slots_set(events)["plan_personal"] is True
+
+
 def test_an_ambiguous_date_is_read_the_clinics_way_and_said_back():
     tracker = tracker_for("07/12/2026", "inform_plan_facts", active_loop="plan_form",
                           slots={"requested_slot": "plan_start"})

@@ -34,6 +34,18 @@ def test_a_follow_up_gets_the_likeliest_knowledge_question():
     assert out.get("intent_ranking")[0]["name"] == "ask_dosing"
 
 
+@pytest.mark.parametrize("text,entities,becomes", [
+    ("CrCl is 18 though", [("test", "CrCl")], "ask_supportive_medicines"),  # adds to "allopurinol dose?"
+    ("he's 30 kg on allopurinol", [("medicine", "allopurinol")], "inform_plan_facts"),  # a weight: a plan fact
+    ("started on the 18th", [], "inform_plan_facts"),
+])
+def test_a_term_with_no_plan_fact_is_a_detail_for_the_question_before(text, entities, becomes):
+    message = parsed(text, "inform_plan_facts", [("inform_plan_facts", 0.8), ("ask_supportive_medicines", 0.1)])
+    message.set("entities", [{"entity": label, "value": value} for label, value in entities])
+    [out] = FollowUpClassifier().process([message])
+    assert out.get("intent")["name"] == becomes
+
+
 def test_a_staff_protocol_question_is_not_escalated_but_a_patients_report_is():
     staff = parsed("pt had grade 4 CRS, can they restart?", "ask_dose_modifications",
                    [("ask_dose_modifications", 0.8)], metadata={"audience": "staff"})

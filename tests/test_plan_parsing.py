@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from actions import parsing
-from actions.parsing import PlanInputError, find_date
+from actions.parsing import PlanInputError, find_date, names_a_plan_fact
 
 TODAY = dt.date(2026, 12, 10)  # a Thursday; Monday 7 December 2026 is three days earlier
 
@@ -58,6 +58,14 @@ def test_a_leap_day_is_a_real_date():
 def test_a_decimal_reading_is_not_a_date():
     assert find_date("had my temp checked at the pharmacy, it was 38.9", TODAY) is None
     assert find_date("it started on 3.12", TODAY, "DMY").date.month == 12
+    assert find_date("neuts are 0.8 today", TODAY).date == TODAY  # no day or month 0: the reading is no date
+
+
+def test_a_detail_for_the_question_before_names_no_plan_fact():
+    assert not names_a_plan_fact("CrCl is 18 though")
+    assert not names_a_plan_fact("neuts 0.8, plts 80")
+    assert names_a_plan_fact("he's 30 kg") and names_a_plan_fact("it was stopped for 5 days")
+    assert names_a_plan_fact("she started on the 18th") and names_a_plan_fact("on cycle 2 now")
 
 
 def test_a_duration_is_not_a_date():
