@@ -236,7 +236,8 @@ def _answer_part(kb, index, question: Question, part: str, visible,
     subjects = [s for s in question.uncovered if _named_in(kb, s, asking_clauses(part))]
     matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
     if question.previous_facts:
-        given = set(question.previous_facts)
+        # Facts just given count less, unless the follow-up names a term they are about ("dex on restart?").
+        given = {f for f in question.previous_facts if not set(question.terms) & index.fact_terms.get(f, set())}
         matches = sorted((replace(m, score=m.score * REPEAT_SHARE) if m.fact.id in given else m for m in matches),
                          key=lambda match: -match.score)
     if not matches:

@@ -160,6 +160,16 @@ def test_a_follow_up_asks_for_something_new_not_the_facts_just_given():
     assert "Common side effects" not in text.split("\n\n")[0]
 
 
+def test_a_follow_up_naming_a_term_of_the_fact_just_given_is_answered_from_that_fact():
+    tracker = tracker_for("dex on restart?", "ask_interruption", entities=[entity("medicine", "dex")],
+                          ranking=ranked(("ask_interruption", 0.57), ("ask_dose_modifications", 0.12)),
+                          slots={"last_topic": "dose_modifications", "last_facts": ["dose-modifications-neurological"],
+                                 "last_question": "G3 neurotox - when can we restart?"},
+                          metadata={"audience": "staff"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "dexamethasone 24 mg" in text.split("\n\n")[0]  # protocol toxicity table, neurological grade 3
+
+
 def test_a_subject_told_before_a_question_that_points_at_it_is_declined():
     tracker = tracker_for("mum loves sushi and soft cheese, her friend says she can't have those now. is that true?",
                           "ask_side_effects", entities=[entity("uncovered", "sushi"), entity("uncovered", "soft cheese")],
