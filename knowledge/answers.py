@@ -143,8 +143,10 @@ class Question:
 
 FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|also|same|or|but|so|then|for how long|how long for|"
                        r"what if|if)\b", re.I)
-# "when do they normally show up?", "is that for the whole treatment?": a short question pointing back.
-BACK_REFERENCE = re.compile(r"\b(?:they|them|those|these|theirs|is that|was that|does that|that one|the same)\b", re.I)
+# "when do they normally show up?", "is that for the whole treatment?", "how would I know if he had it?":
+# a short question pointing back.
+BACK_REFERENCE = re.compile(r"\b(?:they|them|those|these|theirs|is that|was that|does that|that one|the same|"
+                            r"(?:have|has|had|having|get|gets|got|getting) (?:it|one))\b", re.I)
 FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
 BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
