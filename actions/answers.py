@@ -1,12 +1,12 @@
 """Actions that answer questions about the medicine from the knowledge base."""
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import parsing
 from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
 from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own_plan
-from knowledge.answers import Question, answer_question, compose_answer, more_about
+from knowledge.answers import Question, answer_question, compose_answer, is_follow_up, more_about
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
 from knowledge.texts import render_text
@@ -32,15 +32,19 @@ INDICATION_INTENT = "inform_indication"
 DOSE_INTENTS = ("ask_dosing", "ask_plan_dose", "ask_plan_step_up")
 
 
-def cycle_doses_text(text: str, intent: str, indication) -> "str | None":
-    """A dose question that names the cycle ("on my 3rd cycle") or gives a small patient's weight and height
-    ("he's 98 cm and 18 kilos"): that cycle's doses, from body surface area under the weight threshold;
+def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tuple[str, Dict[str, float]]]:
+    """(the answer, the size it used) for a dose question that names the cycle ("on my 3rd cycle") or gives a
+    small patient's weight and height ("he's 98 cm and 18 kilos"), or a follow-up naming another cycle after
+    such an answer ("and in cycle 2?"): that cycle's doses, from body surface area under the weight threshold.
     None when the message gives neither, the indication is not known, or a child's size is missing."""
-    if intent not in DOSE_INTENTS or not indication:
+    after_doses = tracker.get_slot("last_topic") == "dosing" and is_follow_up(text)
+    if not (intent in DOSE_INTENTS or after_doses) or not indication:
         return None
     try:
         weight, height = parsing.find_weight_kg(text), parsing.find_height_cm(text)
         cycle = parsing.find_cycle(text)
+        if after_doses and weight is None and height is None:
+            weight, height = tracker.get_slot("weight_kg"), tracker.get_slot("height_cm")
         if not ((weight is not None and height is not None) or cycle):
             return None
         if weight is None and any(word in text.lower() for word in SMALL_PATIENT_WORDS):
@@ -49,10 +53,12 @@ def cycle_doses_text(text: str, intent: str, indication) -> "str | None":
     except (parsing.PlanInputError, PlanError):
         return None  # the ordinary answer, which explains the rule, serves better than a refusal here
     steps = [{"first_day": s.first_day, "last_day": s.last_day, "dose": format_dose(s.dose)} for s in doses.steps]
-    size = {"bsa": format_dose(doses.bsa_m2), "weight": format_dose(weight), "height": format_dose(height)} \
-        if doses.bsa_m2 is not None else {"bsa": None}
-    return render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
-                       **size)
+    if doses.bsa_m2 is None:
+        return render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
+                           bsa=None), {}
+    text = render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
+                       bsa=format_dose(doses.bsa_m2), weight=format_dose(weight), height=format_dose(height))
+    return text, {"weight_kg": float(weight), "height_cm": float(height)}
 
 
 def indication_of(tracker) -> str:
@@ -129,10 +135,17 @@ class ActionAnswerQuestion(SafeAction):
             facts.update({"indication": indication} if indication else {})
             return [*(SlotSet(slot, value) for slot, value in facts.items()), SlotSet("plan_question", question),
                     SlotSet("plan_personal", True), FollowupAction(PLAN_FORM)]
-        worked_out = None if text.startswith("/") else cycle_doses_text(text, intent, indication)
+        worked_out = None if text.startswith("/") else cycle_doses_text(text, intent, indication, tracker)
         if worked_out:
-            dispatcher.utter_message(text=worked_out)
-            return indication_events(tracker, indication)
+            doses, size = worked_out
+            dispatcher.utter_message(text=doses)
+            # The size is kept for a follow-up about another cycle, and for the plan form if it follows.
+            kept = {"last_topic": "dosing", "last_facts": [], "last_question": text, **size}
+            changed = [SlotSet(slot, value) for slot, value in kept.items() if tracker.get_slot(slot) != value]
+            if any(tracker.get_slot(slot) != value for slot, value in size.items()) and \
+                    tracker.get_slot("plan_confirmed") is not None:
+                changed.append(SlotSet("plan_confirmed", None))  # a changed plan fact is confirmed again
+            return indication_events(tracker, indication) + changed
         if intent == INDICATION_INTENT:
             if last_topic is None:
                 label = kb.indication_label(indication) if indication else "your answer"

@@ -209,6 +209,20 @@ def test_a_dose_question_with_a_childs_height_and_weight_gets_that_childs_doses(
     assert "Source: clinical-protocol, Regimen details; prescribing-information, Dosing for patients under 45 kg" in text
 
 
+def test_a_follow_up_about_another_cycle_uses_the_size_just_given():
+    # 118 cm, 22 kg: BSA sqrt(118 x 22 / 3600) = 0.85 m²; relapsed cycle 1: 5 x 0.85 = 4.25 -> 4.3 mcg/day.
+    first = tracker_for("my daughter is 22 kg and 118 cm, relapsed ALL. what is her dose in the first week?",
+                        "ask_dosing", entities=[entity("indication", "relapsed ALL")])
+    messages, events = run_action(ActionAnswerQuestion(), first)
+    assert "days 1–7: 4.3 mcg/day" in only_text(messages)
+    kept = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert kept["weight_kg"] == 22 and kept["height_cm"] == 118 and kept["last_topic"] == "dosing"
+    # Cycle 2 has no step: 15 x 0.85 = 12.75 -> 12.8 mcg/day on days 1-28.
+    follow = tracker_for("and in cycle 2?", "ask_cycles", slots={**kept, "indication": "relapsed-refractory"})
+    text = only_text(run_action(ActionAnswerQuestion(), follow)[0])
+    assert "cycle 2" in text and "days 1–28: 12.8 mcg/day" in text
+
+
 def test_a_dose_question_naming_the_cycle_gets_that_cycles_doses():
     # Protocol, relapsed/refractory: the 9 mcg step is in cycle 1 only; later cycles are 28 mcg/day on days 1-28.
     tracker = tracker_for("on my 3rd cycle for relapsed ALL, do i get the 9 microgram week again?",
