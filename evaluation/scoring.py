@@ -9,7 +9,7 @@ import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml")
-FINAL_SETS = ("final.yml", "final_b.yml")
+FINAL_SETS = ("final.yml", "final_b.yml", "final_c.yml")
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")
 DECLINED = re.compile(r"\b(?:don't|do not|doesn't|does not) cover\b", re.IGNORECASE)

@@ -137,6 +137,9 @@ STAFF_ROWS = [
     ("pt on C1D3 rang, T 38.1, no other symptoms, asking what to do", U),
     ("pt had T 38.4 on C1D2, now resolved - ok to continue?", NO),
     ("pt had G3 CRS, restart dose?", NO),
+    ("pt on C1D2 calling - new slurred speech and can't lift his left arm", E),  # PIP: trouble speaking
+    ("pt's wife called, he's confused and drowsy", E),  # PIP serious: confusion
+    ("pt had a seizure in C1, new cycle rules?", NO),
 ]
 
 

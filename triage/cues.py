@@ -172,7 +172,8 @@ STRONG_NOW_WORDS = frozenset({"having", "now", "currently", "right", "still", "k
 STAFF_REPORT_NOW = ("caller", "on the phone", "on the line", "right now", "now", "currently", "at the moment",
                     "is having", "is fitting", "is seizing", "can't breathe", "cannot breathe", "is unconscious",
                     "collapsed", "in front of me", "calling from", "ringing", "rang", "phoning", "phoned", "says",
-                    "reports", "reporting", "complaining of", "pt is", "patient is", "pt has", "patient has")
+                    "reports", "reporting", "complaining of", "pt is", "patient is", "pt has", "patient has",
+                    "calling", "called", "today", "this morning", "tonight", "just now")
 # "When is my drip coming out?": a question about timing, never how a report is put.
 TIMING_OPEN_WORDS = frozenset({"when"})
 TIMING_AUX_WORDS = frozenset({"is", "'s", "s", "are", "'re", "will", "wil", "do", "does", "can", "should", "would",
