@@ -10,6 +10,11 @@ E, U, NO = "emergency", "urgent", None
 
 # (message, expected tier) from a patient or carer in the widget.
 PATIENT_ROWS = [
+    # PIP pregnancy: "If you become pregnant while undergoing Blinatumomab treatment, contact your provider immediately."
+    ("my pregnancy test this morning came back positive, what do I do?", U),
+    ("I think I'm pregnant and I'm on blina", U),
+    ("what happens if I get a positive pregnancy test during treatment?", NO),
+    ("what if my pregnancy test is positive?", NO),
     ("heart rate 150 and really dizzy, I'm lying on the floor", E),
     ("just took her BP on the home machine, it's 84/52 and she's pale", E),  # the reading a few words on  # a collapse, not only a fast pulse
     ("I dropped the new bag on the floor, is it still ok to use?", NO),
