@@ -11,15 +11,18 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured (make eval, README): dev 85 / 85 / 92 / 100 / 100 / 92 / 100 %, final 79 / 76 / 76 / 100 / 100 / 93 / 83 %,
-# final_b 82 / 94 / 94 / 80 / 93 / 62 / 80 % (answerable, follow-ups, uncovered, red flag, not, plan, small talk).
+# Measured (make eval, README): dev 90 / 92 / 92 / 100 / 100 / 92 / 100 %, final 85 / 76 / 80 / 100 / 100 / 93 / 83 %,
+# final_b 80 / 94 / 94 / 87 / 93 / 62 / 100 %, final_c 89 / 79 / 84 / 80 / 100 / 60 / 100 % (answerable, follow-ups,
+# uncovered, red flag, not, plan, small talk).
 FLOORS = {
-    "dev": {"answerable": 0.83, "followup": 0.80, "uncovered": 0.88, "red_flag": 0.95, "not_red_flag": 0.95,
+    "dev": {"answerable": 0.87, "followup": 0.87, "uncovered": 0.88, "red_flag": 0.95, "not_red_flag": 0.95,
             "plan": 0.88, "small_talk": 0.90},
-    "final": {"answerable": 0.75, "followup": 0.70, "uncovered": 0.72, "red_flag": 0.95, "not_red_flag": 0.95,
+    "final": {"answerable": 0.81, "followup": 0.70, "uncovered": 0.76, "red_flag": 0.95, "not_red_flag": 0.95,
               "plan": 0.85, "small_talk": 0.80},
-    "final_b": {"answerable": 0.78, "followup": 0.85, "uncovered": 0.88, "red_flag": 0.75, "not_red_flag": 0.90,
-                "plan": 0.55, "small_talk": 0.75},
+    "final_b": {"answerable": 0.76, "followup": 0.85, "uncovered": 0.88, "red_flag": 0.80, "not_red_flag": 0.90,
+                "plan": 0.55, "small_talk": 0.90},
+    "final_c": {"answerable": 0.85, "followup": 0.74, "uncovered": 0.80, "red_flag": 0.75, "not_red_flag": 0.95,
+                "plan": 0.55, "small_talk": 0.90},
 }
 
 
