@@ -13,6 +13,7 @@ PATIENT_ROWS = [
     # PIP pregnancy: "If you become pregnant while undergoing Blinatumomab treatment, contact your provider immediately."
     ("my pregnancy test this morning came back positive, what do I do?", U),
     ("I think I'm pregnant and I'm on blina", U),
+    ("did a pregnancy test, it's positive. I'm on day 12 of blina", U),
     ("what happens if I get a positive pregnancy test during treatment?", NO),
     ("what if my pregnancy test is positive?", NO),
     ("heart rate 150 and really dizzy, I'm lying on the floor", E),

@@ -251,7 +251,9 @@ class _Layout:
         persons, devices, questions = set(), set(), {}
         for k in range(n):
             sentence = self.sentence[k]
-            if k == self.clause[k] and self.lower[k] in cues.QUESTION_OPEN_WORDS:
+            # "Did a pregnancy test, it's positive": "did a" tells what was done ("I did a..."), it does not ask.
+            told = self.lower[k] == "did" and k + 1 < n and self.lower[k + 1] in {"a", "an"}
+            if k == self.clause[k] and self.lower[k] in cues.QUESTION_OPEN_WORDS and not told:
                 questions.setdefault(sentence, []).append(k)
             if self.supposed[k]:
                 continue  # "if I get a fever": no one is ill yet
