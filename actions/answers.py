@@ -53,12 +53,11 @@ def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tu
     except (parsing.PlanInputError, PlanError):
         return None  # the ordinary answer, which explains the rule, serves better than a refusal here
     steps = [{"first_day": s.first_day, "last_day": s.last_day, "dose": format_dose(s.dose)} for s in doses.steps]
-    if doses.bsa_m2 is None:
-        return render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
-                           bsa=None), {}
+    by_size = doses.bsa_m2 is not None
     text = render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
-                       bsa=format_dose(doses.bsa_m2), weight=format_dose(weight), height=format_dose(height))
-    return text, {"weight_kg": float(weight), "height_cm": float(height)}
+                       **{name: format_dose(value) if by_size else None
+                          for name, value in (("bsa", doses.bsa_m2), ("weight", weight), ("height", height))})
+    return text, ({"weight_kg": float(weight), "height_cm": float(height)} if by_size else {})
 
 
 def indication_of(tracker) -> str:
