@@ -66,12 +66,11 @@ def indication_of(tracker) -> str:
     return named[0] if named else tracker.get_slot("indication")
 
 
-def indication_events(tracker, indication) -> List[Dict[Text, Any]]:
-    """Keeps a new indication; one that differs from a confirmed plan's unconfirms it, as any changed plan fact does."""
-    if indication == tracker.get_slot("indication"):
-        return []  # every event is replayed and saved on every later turn, so none is sent for nothing
-    events = [SlotSet("indication", indication)]
-    if tracker.get_slot("plan_confirmed") is not None:
+def plan_fact_events(tracker, facts: Dict[str, Any]) -> List[Dict[Text, Any]]:
+    """Keeps the plan facts that changed (the indication, a weight); a change unconfirms a confirmed plan."""
+    # Every event is replayed and saved on every later turn, so none is sent for nothing.
+    events = [SlotSet(slot, value) for slot, value in facts.items() if tracker.get_slot(slot) != value]
+    if events and tracker.get_slot("plan_confirmed") is not None:
         events.append(SlotSet("plan_confirmed", None))
     return events
 
@@ -139,17 +138,14 @@ class ActionAnswerQuestion(SafeAction):
             doses, size = worked_out
             dispatcher.utter_message(text=doses)
             # The size is kept for a follow-up about another cycle, and for the plan form if it follows.
-            kept = {"last_topic": "dosing", "last_facts": [], "last_question": text, **size}
-            changed = [SlotSet(slot, value) for slot, value in kept.items() if tracker.get_slot(slot) != value]
-            if any(tracker.get_slot(slot) != value for slot, value in size.items()) and \
-                    tracker.get_slot("plan_confirmed") is not None:
-                changed.append(SlotSet("plan_confirmed", None))  # a changed plan fact is confirmed again
-            return indication_events(tracker, indication) + changed
+            kept = {"last_topic": "dosing", "last_facts": [], "last_question": text}
+            return plan_fact_events(tracker, {"indication": indication, **size}) + [
+                SlotSet(slot, value) for slot, value in kept.items() if tracker.get_slot(slot) != value]
         if intent == INDICATION_INTENT:
             if last_topic is None:
                 label = kb.indication_label(indication) if indication else "your answer"
                 dispatcher.utter_message(text=render_text("indication_noted.j2", label=label))
-                return indication_events(tracker, indication)
+                return plan_fact_events(tracker, {"indication": indication})
             text = tracker.get_slot("last_question") or ""
             belief = {last_topic: 1.0}
         elif intent.startswith(PLAN_PREFIX):
@@ -165,7 +161,7 @@ class ActionAnswerQuestion(SafeAction):
             offer = f"/{intent}" if intent.startswith(PLAN_PREFIX) else OWN_PLAN_PAYLOAD
             reply.answer.buttons.insert(0, {"title": OWN_DATES_BUTTON, "payload": offer})
         say(dispatcher, reply.answer)
-        events = indication_events(tracker, indication)
+        events = plan_fact_events(tracker, {"indication": indication})
         if reply.topic:
             kept = {"last_topic": reply.topic, "last_facts": reply.facts, "last_question": text}
             events += [SlotSet(slot, value) for slot, value in kept.items() if tracker.get_slot(slot) != value]

@@ -76,9 +76,7 @@ def find_date(
     A bare weekday or "the 8th" is the latest one up to today when the patient tells what happened,
     and the next one from today (prefer_future) when they ask about a day.
     """
-    text = mask_readings(DURATION.sub(" ", text))  # "for 5 days" is a length, "bp 80/50" a reading: not dates
-    found = [(kind, match) for kind, pattern in DATE_PATTERNS for match in pattern.finditer(text)
-             if not (kind == "numeric" and _decimal_number(match))]
+    found = _date_candidates(text)
     whole = [match for kind, match in found if kind in WHOLE_DATES]
     # The first date in the text; a weekday only when nothing else names a day ("Monday 7 December" is
     # 7 December), and a part of a whole date ("the 10th" of "the 10th March") is that date.
@@ -90,6 +88,14 @@ def find_date(
         return None
     kind, match = min(found, key=lambda candidate: candidate[1].start())
     return DATE_READERS[kind](match, today, date_order, prefer_future)
+
+
+def _date_candidates(text: str) -> list:
+    """(kind, match) for every span that may name a day; a length ("for 5 days"), a reading ("bp 80/50")
+    and a decimal ("38.9") are not dates."""
+    text = mask_readings(DURATION.sub(" ", text))
+    return [(kind, match) for kind, pattern in DATE_PATTERNS for match in pattern.finditer(text)
+            if not (kind == "numeric" and _decimal_number(match))]
 
 
 def _decimal_number(match) -> bool:
@@ -213,10 +219,7 @@ def names_a_plan_fact(text: str) -> bool:
         measures = find_weight_kg(text) is not None or find_height_cm(text) is not None
     except PlanInputError:
         measures = True  # "-5 kg" is a plan fact given wrongly: the form explains what is wrong
-    masked = mask_readings(DURATION.sub(" ", text))
-    dated = any(not (kind == "numeric" and _decimal_number(match))
-                for kind, pattern in DATE_PATTERNS for match in pattern.finditer(masked))
-    return measures or dated or bool(
+    return measures or bool(_date_candidates(text)) or bool(
         find_cycle(text) or find_cycle_day(text) or find_interruption_days(text) or STOPPED.search(text)
         or STARTED.search(text))
 
