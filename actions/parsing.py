@@ -249,7 +249,22 @@ DAY_WORDS = re.compile(
     r"thursday|friday|saturday|sunday)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
 PERSON_WORDS = re.compile(r"\b(my|i|i'm|im|i've|me|mine|we|we're|our|he|he's|his|she|she's|her|they|their)\b",
                           re.I)
-GENERAL_WORDS = re.compile(r"\b(usually|normally|typically|generally|in general|patients|people|someone)\b", re.I)
+GENERAL_WORDS = re.compile(r"\b(usually|normally|typically|generally|in general|patients|people|someone|tends? to)\b",
+                           re.I)
+
+
+# "What does it go up to?", "how many days is he in for?": an amount or a length, the same for everyone on the
+# rule, not a date of the patient's own plan.
+ASKS_AMOUNT = re.compile(
+    r"\b(?:up to what|go(?:es|ing)? up to|(?:rise|increase)s? to what|how much|how many (?:days|nights|weeks)|"
+    r"for how long|how long (?:is|are|will|would|do|does|should|for)\b)", re.I)
+ASKS_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day)|how long until|by when)\b", re.I)
+
+
+def asks_amount_not_date(text: str) -> bool:
+    """Whether a schedule question asks how much or how long, and not when."""
+    asked = statement_and_question(text).asked or text
+    return bool(ASKS_AMOUNT.search(asked)) and not (ASKS_DATE.search(asked) or DAY_WORDS.search(asked))
 
 
 def asks_about_own_dates(text: str) -> bool:

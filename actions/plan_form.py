@@ -168,6 +168,8 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
         said.stated) or parsing.find_cycle_day(said.stated) is not None)
     if not (start_said and "plan_start" in facts) and not follows_plan:
         return None
+    if not follows_plan and parsing.asks_amount_not_date(text):
+        return None
     answered = tracker.get_slot("plan_answered_cycle")
     if another_cycle and answered and parsing.asks_about_the_next_one(text):
         facts["plan_question_cycle"] = int(answered) + 1
@@ -179,6 +181,8 @@ def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any], question: st
     from a button, or follows a plan already given; otherwise it gets the general answer."""
     if text.startswith("/") or tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
         return True
+    if parsing.asks_amount_not_date(text):
+        return False  # "started on Monday, what does it go up to?": the rule's amount, with the offer of dates
     dating = {"plan_start", "plan_question_date"} | ({"plan_cycle"} if question not in CYCLE_DOSE_QUESTIONS else set())
     if set(facts) & dating:
         return True

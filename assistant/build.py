@@ -10,6 +10,7 @@ from knowledge.build import build_database
 from knowledge.matching import FactIndex, normalise
 from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
 from knowledge.meaning import SentenceEncoder, unpack_model
+from knowledge.meaning_export import ONNX_FILE, export_onnx
 from knowledge.meaning_tuning import fine_tune
 from knowledge.store import DEFAULT_DB, KnowledgeBase
 
@@ -27,11 +28,13 @@ def write_fact_questions(kb: KnowledgeBase, path: Path = FACT_QUESTIONS_NLU) -> 
 
 
 def write_fact_vectors(kb: KnowledgeBase, directory: Path = MEANING_DIR) -> None:
-    """The sentence model unpacked and tuned on the facts, and the vectors of every fact's texts cached,
-    so servers start fast."""
+    """The sentence model unpacked, tuned on the facts and exported for serving, and the vectors of every
+    fact's texts cached, so servers start fast."""
     base = unpack_model(directory)
-    fine_tune([[normalise(t) for t in (f.title, f.answer, *f.questions)] for f in kb.all_facts()],
-              base, directory / "tuned")
+    tuned = fine_tune([[normalise(t) for t in (f.title, f.answer, *f.questions)] for f in kb.all_facts()],
+                      base, directory / "tuned")
+    if not (tuned / ONNX_FILE).exists():  # tuning again removes the old export
+        export_onnx(tuned)
     (directory / "vectors.npz").unlink(missing_ok=True)  # vectors of texts no longer in the facts go
     encoder = SentenceEncoder(directory)
     FactIndex(kb.all_facts(), encoder=encoder)

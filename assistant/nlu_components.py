@@ -59,9 +59,20 @@ def follow_up_question(text: str, intent: str) -> bool:
     return bool(FOLLOW_UP_OPENING.search(text) or short_question)
 
 
+# "10 days?", "and if it's 3 wks?": a length asked about, after the rule for a stop, is not a stop being told.
+BARE_LENGTH_QUESTION = re.compile(
+    r"^\W*(?:and|or|what about|how about|what if|and if|if)?\s*(?:it'?s|it is|it was|its|for|after)?\s*"
+    r"(?:\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|sixteen|twenty)"
+    r"\s*(?:days?|d|wks?|weeks?)?\s*\?+\s*$", re.I)
+LENGTH_INTENTS = frozenset({PLAN_FACTS_INTENT, "ask_plan_interruption"})
+
+
 def detail_for_the_question(message: Message, intent: str) -> bool:
     """"CrCl is 18 though" after a question about allopurinol: heard as a plan fact, it names a term
-    of the knowledge base and gives nothing a plan is made from, so it adds to the question before."""
+    of the knowledge base and gives nothing a plan is made from, so it adds to the question before.
+    So does a bare length asked about ("12 days?") after the rule for a stop."""
+    if intent in LENGTH_INTENTS and BARE_LENGTH_QUESTION.search(message.get(TEXT) or ""):
+        return True
     if intent != PLAN_FACTS_INTENT:
         return False
     labels = {entity.get(ENTITY_ATTRIBUTE_TYPE) for entity in message.get(ENTITIES) or []}

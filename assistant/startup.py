@@ -22,9 +22,12 @@ def check_knowledge(db_path: Optional[Path] = None) -> None:
     if not kb.all_facts() or not kb.topics():
         raise StartupError(f"knowledge database {kb.path} holds no facts: run `blina build` again")
     from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
+    from knowledge.meaning_export import ONNX_FILE
 
-    if not (MEANING_DIR / "vectors.npz").exists():
-        raise StartupError(f"the facts' sentence vectors are missing from {MEANING_DIR}: run `blina build` again")
+    for needed in (MEANING_DIR / "vectors.npz", MEANING_DIR / "tuned" / ONNX_FILE):
+        if not needed.exists():
+            raise StartupError(f"the sentence model's {needed.name} is missing from {needed.parent}: "
+                               "run `blina build` again")
     try:
         for indication in indications():
             load_regimen(indication)
@@ -40,8 +43,12 @@ def run_action_server(argv: Optional[List[str]] = None) -> int:
     except StartupError as error:
         print(f"action server: error: {error}", file=sys.stderr, flush=True)
         return 2
+    from actions.common import fact_index
     from rasa_sdk.__main__ import main_from_args
     from rasa_sdk.endpoint import create_argument_parser
+
+    # The facts and the sentence model load when the server starts, not at the first patient's question.
+    fact_index().likeness("How long is a cycle?")
 
     main_from_args(create_argument_parser().parse_args(argv))
     return 0

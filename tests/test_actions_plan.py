@@ -54,6 +54,11 @@ def test_a_schedule_question_in_general_is_not_taken_as_personal():
     assert slots_set(events) == {"plan_personal": False}  # no plan_question: the form does not start
 
 
+def test_when_side_effects_tend_to_show_up_is_a_general_question():
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for("when do they tend to show up?", "ask_plan_dose"))
+    assert slots_set(events) == {"plan_personal": False}
+
+
 def test_a_when_question_about_ones_own_days_is_personal():
     _, events = run_action(ActionExtractPlanFacts(), tracker_for("when is my next bag change?",
                                                                  "ask_plan_bag_change"))
@@ -67,6 +72,22 @@ def test_a_dose_question_naming_only_the_cycle_needs_no_dates_but_a_start_does()
     _, events = run_action(ActionExtractPlanFacts(), tracker_for(
         "my 3rd cycle started on Monday, when does the dose go up?", "ask_plan_step_up"))
     assert slots_set(events)["plan_personal"] is True
+
+
+def test_an_amount_asked_with_a_start_is_the_rules_answer_and_a_date_asked_is_personal():
+    amount = "they started him on blina on monday for relapsed ALL. what does it go up to after the first week"
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(amount, "ask_plan_step_up"))
+    assert slots_set(events)["plan_personal"] is False and "plan_question" not in slots_set(events)
+    dated = "Day 1 of my first cycle was Monday 7 December. On what date does my dose go up to 28 micrograms?"
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(dated, "ask_plan_step_up"))
+    assert slots_set(events)["plan_personal"] is True
+
+
+def test_a_general_question_with_a_start_told_stays_general_when_it_asks_how_long():
+    from actions.plan_form import states_own_plan
+
+    asked = "Starting my first cycle on Monday. The nurse said to take paracetamol at the start - for how long?"
+    assert states_own_plan(asked, tracker_for(asked, "ask_premedication")) is None
 
 
 def test_an_ambiguous_date_is_read_the_clinics_way_and_said_back():

@@ -179,5 +179,7 @@ def test_a_short_question_that_points_back_is_a_follow_up():
     assert is_follow_up("when do they normally show up?")
     assert is_follow_up("is that for the whole treatment or what")
     assert is_follow_up("how would I know if he had it?")  # "had it": the condition just asked about
+    assert is_follow_up("when is the dodgy window for that?")  # "for that", ending the question
+    assert is_follow_up("can she go back on it after?")
     assert not is_follow_up("what are the usual side effects of blinatumomab in children?")
     assert not is_follow_up("is there a painkiller I'm meant to take regularly at the start?")

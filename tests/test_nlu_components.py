@@ -46,6 +46,17 @@ def test_a_term_with_no_plan_fact_is_a_detail_for_the_question_before(text, enti
     assert out.get("intent")["name"] == becomes
 
 
+@pytest.mark.parametrize("text,intent,becomes", [
+    ("if it's 12 days?", "inform_plan_facts", "ask_interruption"),  # after the rule for a stop of 7 days or less
+    ("and 3 wks?", "ask_plan_interruption", "ask_interruption"),
+    ("it was stopped for 12 days", "inform_plan_facts", "inform_plan_facts"),  # told: the patient's own stop
+])
+def test_a_bare_length_asked_about_is_a_detail_for_the_question_before(text, intent, becomes):
+    message = parsed(text, intent, [(intent, 0.8), ("ask_interruption", 0.1)])
+    [out] = FollowUpClassifier().process([message])
+    assert out.get("intent")["name"] == becomes
+
+
 def test_a_staff_protocol_question_is_not_escalated_but_a_patients_report_is():
     staff = parsed("pt had grade 4 CRS, can they restart?", "ask_dose_modifications",
                    [("ask_dose_modifications", 0.8)], metadata={"audience": "staff"})

@@ -188,6 +188,13 @@ TABLE = [
     ("the nurse told us about the risk of cytokine release syndrome", set(), {"crs"}, set(), set()),
     ("the doctor mentioned CRS at clinic", set(), {"crs"}, set(), set()),
     ("the nurse said my husband has CRS", {"crs"}, set(), set(), set()),
+    ("the confusion and speech problems people talk about - when do they show up?", set(),
+     {"confusion", "speaking"}, set(), set()),
+    ("my husband has the confusion the nurse told us about", {"confusion"}, set(), set(), set()),
+    # --- the last bag coming off is the end of the course; a bag or line that came off is a report ---
+    ("my last bag comes off on friday, how soon can i breastfeed?", set(), {"pump_line"}, set(), set()),
+    ("my last bag came out and the line is bleeding", {"pump_line"}, set(), set(), set()),
+    ("his line came off", {"pump_line"}, set(), set(), set()),
 ]
 
 

@@ -104,6 +104,13 @@ LISTENER_WORDS = frozenset({"us", "me", "him", "her", "them", "you", "on"})
 MENTIONED_WORDS = frozenset({"mentioned", "mentions", "mentioning", "mention"})
 TOPIC_FILLER_WORDS = frozenset({"the", "a", "an", "this", "that", "something", "called", "risk", "risks", "of",
                                 "possible", "possibly", "chance"})
+# "The seizures people talk about with blina": "about" with its object before it.
+TALKED_OF_REACH = 7
+AFTER_STRANDED_ABOUT_WORDS = frozenset({"with", "on", "for", "in", "when", "after", "and", "so"})
+# "My last bag comes off on Friday": the course ends.
+LAST_WORDS = frozenset({"last", "final"})
+OFF_WORDS = frozenset({"off", "out"})
+SCHEDULED_COME_WORDS = frozenset({"comes", "come", "coming"})  # "came off" may be a line that came loose
 # Opens a sentence that asks for information.
 QUESTION_OPEN_WORDS = WH_WORDS | MODAL_WORDS | frozenset({"is", "are", "am", "was", "were", "did", "has", "have",
                                                           "any", "tell", "explain", "describe", "define",

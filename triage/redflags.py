@@ -443,6 +443,10 @@ class _Judge:
             return REPORTED
         if entry and entry.bare_is_question and self.talked_about(start):
             return ASKED  # "his consultant keeps talking about CRS": the name of a condition, as a topic
+        if self.talked_about_after(start, end):
+            return ASKED  # "the confusion people talk about": the object of what people say
+        if entry and entry.device and self.treatment_ends(start, end):
+            return ASKED  # "my last bag comes off on Friday": the end of the course, not a line coming loose
         if self.supposing_question(sentence, start):
             return ASKED
         if sentence in t.person_sentences or (entry and entry.device and sentence in t.device_sentences):
@@ -467,6 +471,24 @@ class _Judge:
             return False
         k -= 1 + (lower[k - 1] in cues.LISTENER_WORDS)
         return k >= 0 and lower[k] in cues.SPEECH_WORDS
+
+    def talked_about_after(self, start: int, end: int) -> bool:
+        """"The confusion and speech problems people talk about": what follows says it is what is talked of,
+        and nothing before it in its clause says someone has it ("he has the confusion they warned of")."""
+        lower, n = self.t.lower, len(self.t.lower)
+        if any(lower[k] not in cues.TOPIC_FILLER_WORDS for k in range(self.t.clause[start], start)):
+            return False
+        for k in range(end, min(end + cues.TALKED_OF_REACH, n - 1)):
+            if self.t.punct[k]:
+                return False
+            if lower[k] in cues.SPEECH_WORDS and lower[k + 1] == "about":
+                return k + 2 >= n or self.t.punct[k + 2] or lower[k + 2] in cues.AFTER_STRANDED_ABOUT_WORDS
+        return False
+
+    def treatment_ends(self, start: int, end: int) -> bool:
+        lower = self.t.lower
+        return (start > 0 and lower[start - 1] in cues.LAST_WORDS and lower[end - 1] in cues.OFF_WORDS
+                and any(lower[k] in cues.SCHEDULED_COME_WORDS for k in range(start, end)))
 
     def asks_when(self, sentence: int) -> bool:
         """"When is my drip coming out?", "when will the fever stop?": a question about timing."""

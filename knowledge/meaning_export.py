@@ -1,0 +1,35 @@
+"""Exports the sentence model (TensorFlow weights, as tuned) to ONNX for serving: the same vectors at less
+than half the CPU per sentence, and no TensorFlow in the servers that answer; done by `blina build`."""
+import os
+from pathlib import Path
+
+ONNX_FILE = "model.onnx"
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 15
+
+
+def export_onnx(model_dir: Path) -> Path:
+    """model_dir/model.onnx: the mean-pooled, unit-length sentence vector of the weights in model_dir."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+    import tf2onnx
+    from transformers import TFAutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()
+    model = TFAutoModel.from_pretrained(model_dir)
+    spec = [tf.TensorSpec([None, None], tf.int32, name=name) for name in INPUTS]
+
+    @tf.function(input_signature=spec)
+    def encode(input_ids, attention_mask, token_type_ids):
+        hidden = model(input_ids=input_ids, attention_mask=attention_mask,
+                       token_type_ids=token_type_ids).last_hidden_state
+        mask = tf.cast(tf.expand_dims(attention_mask, -1), hidden.dtype)
+        pooled = tf.reduce_sum(hidden * mask, 1) / tf.maximum(tf.reduce_sum(mask, 1), 1e-9)
+        return tf.math.l2_normalize(pooled, 1)
+
+    target = model_dir / ONNX_FILE
+    partial = target.with_suffix(".partial")  # a stopped export leaves no file that looks finished
+    tf2onnx.convert.from_function(encode, input_signature=spec, opset=OPSET, output_path=str(partial))
+    partial.replace(target)
+    return target
