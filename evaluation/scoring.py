@@ -8,8 +8,10 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
-DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml")
-FINAL_SETS = ("final.yml", "final_b.yml", "final_c.yml")
+# dev_d, dev_e and dev_f were the final sets final.yml, final_b.yml and final_c.yml until each had been run
+# and reported; since then they are tuned on. final_d.yml, written blind, was run once, at the end.
+DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml")
+FINAL_SETS = ("final_d.yml",)
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")
 DECLINED = re.compile(r"\b(?:don't|do not|doesn't|does not) cover\b", re.IGNORECASE)

@@ -146,6 +146,9 @@ STAFF_ROWS = [
     ("pt on C1D2 calling - new slurred speech and can't lift his left arm", E),  # PIP: trouble speaking
     ("pt's wife called, he's confused and drowsy", E),  # PIP serious: confusion
     ("pt had a seizure in C1, new cycle rules?", NO),
+    # readings past the clinic's limits are a patient's, now, unless the message says they settled
+    ("pt C1D3, T 39.4, BP 80/50, RR 28, short of breath", E),  # PIP: trouble breathing; clinic: BP limit
+    ("pt had T 39.4 and BP 80/50 on C1D2, resolved, ok for cycle 2?", NO),
 ]
 
 

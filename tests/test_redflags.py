@@ -195,6 +195,9 @@ TABLE = [
     ("my last bag comes off on friday, how soon can i breastfeed?", set(), {"pump_line"}, set(), set()),
     ("my last bag came out and the line is bleeding", {"pump_line"}, set(), set(), set()),
     ("his line came off", {"pump_line"}, set(), set(), set()),
+    # --- a denial before a comma does not deny what a new clause reports ---
+    ("he's not answering me, his eyes are rolling back", {"seizure"}, set(), set(), set()),
+    ("his eyes are rolling back, its been going on about 2 minutes", {"seizure"}, set(), set(), set()),
 ]
 
 

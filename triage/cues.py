@@ -110,6 +110,7 @@ AFTER_STRANDED_ABOUT_WORDS = frozenset({"with", "on", "for", "in", "when", "afte
 # "My last bag comes off on Friday": the course ends.
 LAST_WORDS = frozenset({"last", "final"})
 OFF_WORDS = frozenset({"off", "out"})
+ONGOING_BEFORE_WORDS = frozenset({"been", "is", "'s", "keeps", "still", "are"})
 SCHEDULED_COME_WORDS = frozenset({"comes", "come", "coming"})  # "came off" may be a line that came loose
 # Opens a sentence that asks for information.
 QUESTION_OPEN_WORDS = WH_WORDS | MODAL_WORDS | frozenset({"is", "are", "am", "was", "were", "did", "has", "have",
@@ -180,7 +181,8 @@ STAFF_REPORT_NOW = ("caller", "on the phone", "on the line", "right now", "now",
                     "is having", "is fitting", "is seizing", "can't breathe", "cannot breathe", "is unconscious",
                     "collapsed", "in front of me", "calling from", "ringing", "rang", "phoning", "phoned", "says",
                     "reports", "reporting", "complaining of", "pt is", "patient is", "pt has", "patient has",
-                    "calling", "called", "today", "this morning", "tonight", "just now")
+                    "calling", "called", "today", "this morning", "tonight", "just now", "dropping", "falling",
+                    "rising", "worsening", "deteriorating", "getting worse")
 # "When is my drip coming out?": a question about timing, never how a report is put.
 TIMING_OPEN_WORDS = frozenset({"when"})
 TIMING_AUX_WORDS = frozenset({"is", "'s", "s", "are", "'re", "will", "wil", "do", "does", "can", "should", "would",

@@ -123,9 +123,23 @@ def escalation(text: str, audience: str = "patient") -> RedFlagCheck | None:
     """The check when the message must escalate (a current report; from staff, one relayed as happening
     now), else None."""
     found = check(text)
-    if found.is_red_flag and (audience != "staff" or staff_reports_now(text)):
-        return found
+    if found.is_red_flag and (audience != "staff" or staff_reports_now(text) or _alarming_readings(text)):
+        return found  # a reading past the clinic's limits ("BP 80/50") is a patient's, now
     return None
+
+
+RESOLVED = re.compile(r"\b(?:resolved|settled|recovered|fine|well|better|gone|back to normal)\b", re.I)
+
+
+def _alarming_readings(text: str) -> bool:
+    """Readings past the clinic's limits, in a message that says nothing has settled."""
+    text = _as_text(text)[:MAX_CHARS]
+    if RESOLVED.search(text):
+        return False
+    try:
+        return bool(alarming(find_readings(text), _clinic_reading_rules()))
+    except Exception:  # noqa: BLE001 - the words' check has already answered; a reading cannot undo it
+        return False
 
 
 def _clinic_reading_rules() -> list:
@@ -212,6 +226,9 @@ class _Layout:
         self.person_sentences, self.device_sentences, self.question_clauses = self._sentence_facts(n)
         self.now_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.NOW_WORDS}
         self.again_sentences = {self.sentence[i] for i in range(n) if self.lower[i] in cues.AGAIN_WORDS}
+        # "It's been going on about 2 minutes": told in the perfect, but it has not stopped.
+        self.again_sentences |= {self.sentence[i] for i in range(1, n - 1) if self.lower[i] == "going"
+                                 and self.lower[i + 1] == "on" and self.lower[i - 1] in cues.ONGOING_BEFORE_WORDS}
         # "Still" says it goes on only in its own clause: "it stopped for 6 days, does he still get 28?"
         self.still_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.STILL_WORDS}
         self.strong_now_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.STRONG_NOW_WORDS}
@@ -520,7 +537,7 @@ class _Judge:
                 return True
         # "no rash, swelling or wheezing": a list after a denial is denied item by item.
         before = t.clause[start] - 1
-        if before > 0 and t.lower[before] == ",":
+        if before > 0 and t.lower[before] == "," and not self.new_subject(before + 1, start):
             listed_from = t.clause[before - 1]
             if t.norm[listed_from] in cues.NEGATION_NORMS and before - listed_from <= 4:
                 return True
@@ -531,6 +548,11 @@ class _Judge:
         if k < n and t.norm[k] in cues.POST_NEGATION_NORMS:
             return k + 1 >= n or t.punct[k + 1]
         return False
+
+    def new_subject(self, start: int, end: int) -> bool:
+        """"Not answering me, his eyes are rolling back": a person's word after the comma opens a new clause."""
+        return any(self.t.lower[k] in cues.PERSON_PRONOUN_WORDS or self.t.lower[k] in cues.POSSESSIVE_WORDS
+                   for k in range(start, end))
 
     def deictic(self, sentence: int, start: int) -> bool:
         """"Is this a seizure?", "could it be CRS?": something is happening and the writer names it."""
