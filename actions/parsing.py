@@ -261,10 +261,15 @@ ASKS_AMOUNT = re.compile(
 ASKS_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day)|how long until|by when)\b", re.I)
 
 
+def asks_a_date(asked: str) -> bool:
+    """Whether the words that ask, ask when something is (or what happens on a day named)."""
+    return bool(ASKS_DATE.search(asked) or DAY_WORDS.search(asked))
+
+
 def asks_amount_not_date(text: str) -> bool:
     """Whether a schedule question asks how much or how long, and not when."""
     asked = statement_and_question(text).asked or text
-    return bool(ASKS_AMOUNT.search(asked)) and not (ASKS_DATE.search(asked) or DAY_WORDS.search(asked))
+    return bool(ASKS_AMOUNT.search(asked)) and not asks_a_date(asked)
 
 
 def asks_about_own_dates(text: str) -> bool:

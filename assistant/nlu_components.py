@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.parsing import names_a_plan_fact
+from actions.parsing import asks_a_date, names_a_plan_fact, statement_and_question
 from frontdesk.details import asks_to_be_called_back
 from triage import redflags
 
@@ -38,6 +38,7 @@ PLAIN_REPLY = re.compile(r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|than
 RESTART_WORDS = re.compile(r"\b(?:start (?:again|over)|forget|reset|clear)\b", re.I)
 SHORT_QUESTION_WORDS = 4
 PLAN_FACTS_INTENT = "inform_plan_facts"
+SYMPTOM_INTENT = "report_symptom"
 TERM_ENTITIES = frozenset({"test", "medicine", "side_effect", "equipment"})
 
 
@@ -65,6 +66,15 @@ BARE_LENGTH_QUESTION = re.compile(
     r"(?:\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|sixteen|twenty)"
     r"\s*(?:days?|d|wks?|weeks?)?\s*\?+\s*$", re.I)
 LENGTH_INTENTS = frozenset({PLAN_FACTS_INTENT, "ask_plan_interruption"})
+
+
+def reports_symptom_not_a_plan_question(message: Message, text: str) -> bool:
+    """"I keep getting dizzy since starting blina three days ago": heard as the patient's own plan (a start
+    is told), it reports a side effect now and asks no date, so it gets the side-effect reply, not the form."""
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
+    if not (intent == PLAN_FACTS_INTENT or intent.startswith("ask_plan_")) or text.startswith("/"):
+        return False
+    return bool(redflags.check(text).symptoms) and not asks_a_date(statement_and_question(text).asked)
 
 
 def detail_for_the_question(message: Message, intent: str) -> bool:
@@ -146,8 +156,11 @@ class RedFlagClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             audience = (message.get(METADATA) or {}).get("audience") or "patient"
-            if redflags.escalation(message.get(TEXT) or "", audience):
+            text = message.get(TEXT) or ""
+            if redflags.escalation(text, audience):
                 overrule(message, RED_FLAG_INTENT)
+            elif audience == "patient" and reports_symptom_not_a_plan_question(message, text):
+                overrule(message, SYMPTOM_INTENT)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

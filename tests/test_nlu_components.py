@@ -57,6 +57,21 @@ def test_a_bare_length_asked_about_is_a_detail_for_the_question_before(text, int
     assert out.get("intent")["name"] == becomes
 
 
+@pytest.mark.parametrize("text,intent,becomes", [
+    # a side effect reported now, heard as the patient's own plan because a start is told: the symptom reply
+    ("I keep getting dizzy when I stand up since starting blinatumomab three days ago.", "ask_plan_dose",
+     "report_symptom"),
+    ("I've had a rash since starting on Monday", "inform_plan_facts", "report_symptom"),
+    # the plan question is still answered when it asks a date
+    ("started on monday and I've had a headache since, when is my next bag change?", "ask_plan_bag_change",
+     "ask_plan_bag_change"),
+    ("does blina cause a rash? I started on Monday", "ask_plan_dose", "ask_plan_dose"),  # asked, not reported
+])
+def test_a_symptom_reported_with_a_start_is_a_symptom_report_not_a_plan_question(text, intent, becomes):
+    [out] = RedFlagClassifier().process([parsed(text, intent, [(intent, 0.8)])])
+    assert out.get("intent")["name"] == becomes
+
+
 def test_a_staff_protocol_question_is_not_escalated_but_a_patients_report_is():
     staff = parsed("pt had grade 4 CRS, can they restart?", "ask_dose_modifications",
                    [("ask_dose_modifications", 0.8)], metadata={"audience": "staff"})
