@@ -149,6 +149,7 @@ STAFF_ROWS = [
     # readings past the clinic's limits are a patient's, now, unless the message says they settled
     ("pt C1D3, T 39.4, BP 80/50, RR 28, short of breath", E),  # PIP: trouble breathing; clinic: BP limit
     ("pt had T 39.4 and BP 80/50 on C1D2, resolved, ok for cycle 2?", NO),
+    ("pt C1D3 not feeling well, T 39.4, BP 80/50", E),
 ]
 
 

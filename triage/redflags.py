@@ -128,13 +128,16 @@ def escalation(text: str, audience: str = "patient") -> RedFlagCheck | None:
     return None
 
 
-RESOLVED = re.compile(r"\b(?:resolved|settled|recovered|fine|well|better|gone|back to normal)\b", re.I)
+# "Now resolved", "fine since"; "not feeling well", "hasn't settled" are no settling.
+SETTLED_WORDS = r"(?:resolved|settled|recovered|fine|well|better|gone|back to normal)"
+RESOLVED = re.compile(rf"\b{SETTLED_WORDS}\b", re.I)
+NOT_SETTLED = re.compile(rf"(?:\bnot|\bno|n't)\s+(?:\w+\s+){{0,2}}{SETTLED_WORDS}\b", re.I)
 
 
 def _alarming_readings(text: str) -> bool:
     """Readings past the clinic's limits, in a message that says nothing has settled."""
     text = _as_text(text)[:MAX_CHARS]
-    if RESOLVED.search(text):
+    if RESOLVED.search(NOT_SETTLED.sub(" ", text)):
         return False
     try:
         return bool(alarming(find_readings(text), _clinic_reading_rules()))
