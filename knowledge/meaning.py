@@ -4,7 +4,7 @@ import hashlib
 import importlib.util
 import zipfile
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 
