@@ -3,6 +3,8 @@ than half the CPU per sentence, and no TensorFlow in the servers that answer; do
 import os
 from pathlib import Path
 
+from knowledge.meaning_tuning import sentence_vectors
+
 ONNX_FILE = "model.onnx"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 15
@@ -24,9 +26,7 @@ def export_onnx(model_dir: Path) -> Path:
     def encode(input_ids, attention_mask, token_type_ids):
         hidden = model(input_ids=input_ids, attention_mask=attention_mask,
                        token_type_ids=token_type_ids).last_hidden_state
-        mask = tf.cast(tf.expand_dims(attention_mask, -1), hidden.dtype)
-        pooled = tf.reduce_sum(hidden * mask, 1) / tf.maximum(tf.reduce_sum(mask, 1), 1e-9)
-        return tf.math.l2_normalize(pooled, 1)
+        return sentence_vectors(tf, hidden, attention_mask)
 
     target = model_dir / ONNX_FILE
     partial = target.with_suffix(".partial")  # a stopped export leaves no file that looks finished

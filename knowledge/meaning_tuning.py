@@ -17,6 +17,12 @@ MAX_TOKENS = 128
 SEED = 0
 
 
+def sentence_vectors(tf, hidden, attention_mask):
+    """The model's token states mean-pooled over the real tokens, at unit length (as sentence-transformers does)."""
+    mask = tf.cast(tf.expand_dims(attention_mask, -1), hidden.dtype)
+    return tf.math.l2_normalize(tf.reduce_sum(hidden * mask, 1) / tf.maximum(tf.reduce_sum(mask, 1), 1e-9), 1)
+
+
 def _stamp(groups: Sequence[Sequence[str]]) -> str:
     settings = [STEPS, BATCH, LEARNING_RATE, SCALE, MAX_TOKENS, SEED]
     return hashlib.sha1(json.dumps([settings, [list(g) for g in groups]]).encode("utf-8")).hexdigest()
@@ -41,9 +47,7 @@ def fine_tune(groups: Sequence[Sequence[str]], base_dir: Path, out_dir: Path) ->
     spec = tf.TensorSpec([None, None], tf.int32)
 
     def encode(tokens):
-        hidden = model(**tokens, training=True).last_hidden_state
-        mask = tf.cast(tf.expand_dims(tokens["attention_mask"], -1), hidden.dtype)
-        return tf.math.l2_normalize(tf.reduce_sum(hidden * mask, 1) / tf.maximum(tf.reduce_sum(mask, 1), 1e-9), 1)
+        return sentence_vectors(tf, model(**tokens, training=True).last_hidden_state, tokens["attention_mask"])
 
     @tf.function(input_signature=[spec] * 6)
     def step(ids_a, mask_a, types_a, ids_b, mask_b, types_b):
