@@ -170,7 +170,7 @@ DATE_READERS = {"iso": _iso, "numeric": _numeric, "relative": _relative, "ago": 
                 "day_of_month": _day_of_month, "weekday": _weekday}
 
 
-CYCLE_NAMED = re.compile(rf"\b(?:cycle|round)\s+(?:number\s+)?(\d+|{'|'.join(ORDINAL_WORDS)})\b"
+CYCLE_NAMED = re.compile(rf"\b(?:cycle|round)\s+(?:number\s+)?(\d+|{'|'.join(ORDINAL_WORDS)})\b|\bc([1-9])(?:d\d{{1,2}})?\b"
                          rf"|\b({'|'.join(ORDINAL_WORDS)})\s+(?:(?:blina\w*|blincyto|blinatum\w*)\s+)?(?:cycle|round|one)\b",
                          re.I)
 
@@ -180,10 +180,35 @@ def find_cycle(text: str) -> Optional[int]:
     match = CYCLE_NAMED.search(text)
     if not match:
         return None
-    token = (match.group(1) or match.group(2)).lower()
-    if match.group(2) and token in ("one", "two", "three", "four", "five"):
+    token = (match.group(1) or match.group(2) or match.group(3)).lower()
+    if match.group(3) and token in ("one", "two", "three", "four", "five"):
         return None  # "one cycle", "two rounds": how many, not which
     return int(token) if token.isdigit() else ORDINAL_WORDS[token]
+
+
+DAY_ASKED = re.compile(r"\b(?:day\s*|d)(\d{1,2})\b(?!\s*(?:of|days?)\b)", re.I)
+
+
+def find_day_asked(asked: str) -> Optional[int]:
+    """The cycle day a question asks about ("what dose from day 8?", "D8 date + dose?"): the last one named."""
+    days = [int(match.group(1)) for match in DAY_ASKED.finditer(asked) if 1 <= int(match.group(1)) <= 42]
+    return days[-1] if days else None
+
+
+DATED_CLAUSES = re.compile(r"[.;!?]\s+|\s*[()]\s*|,\s+(?:and|but|so)\s+|\s+(?:and|but)\s+(?=(?:now\s+)?(?:cycle|round|the)\b)", re.I)
+
+
+def cycle_of_the_start(stated: str, today: dt.date, date_order: str = "MDY") -> Optional[int]:
+    """The cycle named with the start's date ("got through cycle 1, and cycle 2 starts Thursday 22 April": 2),
+    else the first cycle named."""
+    for clause in DATED_CLAUSES.split(stated):
+        try:
+            dated = find_date(clause, today, date_order) is not None
+        except PlanInputError:
+            dated = False
+        if dated and find_cycle(clause) is not None:
+            return find_cycle(clause)
+    return find_cycle(stated)
 
 
 def find_measure(text: str, units: str) -> Optional[float]:
@@ -212,6 +237,22 @@ def find_interruption_days(text: str) -> Optional[int]:
     return None
 
 
+RESTARTED = re.compile(r"\b(?:restart\w*|re-start\w*|until|till|back on|started again|resum\w*|going again|reconnected)\b",
+                       re.I)
+
+
+def days_stopped_between(stop_part: str, today: dt.date, date_order: str = "MDY") -> Optional[int]:
+    """"stopped on Monday 15 February and restarted on Thursday 18 February": the days between the two
+    dates (3), or None when the stop does not name both."""
+    restart = RESTARTED.search(stop_part)
+    if not restart:
+        return None
+    stopped = find_date(stop_part[:restart.start()], today, date_order)
+    restarted = find_date(stop_part[restart.start():], today, date_order)
+    days = (restarted.date - stopped.date).days if stopped and restarted else 0
+    return days if days > 0 else None
+
+
 def names_a_plan_fact(text: str) -> bool:
     """Whether the text gives something a plan is made from: a date, a cycle or its day, a weight or
     height, a start or an interruption ("CrCl is 18 though" gives none of them)."""
@@ -222,6 +263,35 @@ def names_a_plan_fact(text: str) -> bool:
     return measures or bool(_date_candidates(text)) or bool(
         find_cycle(text) or find_cycle_day(text) or find_interruption_days(text) or STOPPED.search(text)
         or STARTED.search(text))
+
+
+# "a new 48-hour bag went up on Friday", "pt on 96h bags, first bag hung Wed 9 Dec": one bag's length and morning.
+BAG_LENGTH = re.compile(r"\b(\d{2,3})\s*-?\s*(?:h|hr|hrs|hour|hours)\b|\b(\d|one|two|three|four)\s*-?\s*days?\s+bags?\b", re.I)
+BAG_HUNG = re.compile(r"\b(?:hung|put up|put on|went up|gone up|connected|changed|swapped)\b|\bbags?\b[^.?!]{0,40}\bup\b",
+                      re.I)
+NEXT_CHANGE = re.compile(r"\b(?:change|changed|swap|swapped|due|new one|next one)\b", re.I)
+
+
+@dataclass(frozen=True)
+class BagHung:
+    hung_on: dt.date
+    hours: int
+
+
+def find_bag_hung(text: str, today: dt.date, date_order: str = "MDY") -> Optional[BagHung]:
+    """The bag a message says was hung, with its length and day ("the nurse put a new 48-hour bag up on
+    Friday 26 February"), when its question asks when the next bag change is; else None."""
+    # "first bag hung Wed 9 Dec at 09:00 - when is the change due?": here a dash ends what is told.
+    said = statement_and_question(re.sub(r"\s[-–—]\s+", ". ", text))
+    if not said.stated or not (plan_question_intent(said.asked) == "ask_plan_bag_change"
+                               or NEXT_CHANGE.search(said.asked)) or not re.search(r"\bbags?\b", text, re.I):
+        return None
+    length, hung = BAG_LENGTH.search(text), BAG_HUNG.search(said.stated)
+    found = find_date(said.stated, today, date_order) if length and hung else None
+    if not found:
+        return None
+    hours, days = length.groups()
+    return BagHung(found.date, int(hours) if hours else _number(days.lower()) * 24)
 
 
 def mentions_side_effect(text: str) -> bool:
@@ -258,7 +328,8 @@ GENERAL_WORDS = re.compile(r"\b(usually|normally|typically|generally|in general|
 ASKS_AMOUNT = re.compile(
     r"\b(?:up to what|go(?:es|ing)? up to|(?:rise|increase)s? to what|how much|how many (?:days|nights|weeks)|"
     r"for how long|how long (?:is|are|will|would|do|does|should|for)\b)", re.I)
-ASKS_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day)|how long until|by when)\b", re.I)
+ASKS_DATE = re.compile(r"\b(?:when|(?:what|which) (?:date|day)|how long until|by when|(?:earliest|latest|exact) (?:date|day)|"
+                       r"d/c date|date)\b", re.I)
 
 
 def asks_a_date(asked: str) -> bool:
@@ -288,16 +359,18 @@ CLAUSE_SPLIT = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:so\s+|and\s+|but\s+)?(?:whe
 # "Started blincyto", "began treatment", "my first bag went up", "cycle 1 day 1 was": day 1 of cycle 1
 # (said back in the confirmation, so a patient in a later cycle can correct it).
 FIRST_CYCLE_START = re.compile(
-    r"\b(?:start(?:ed|ing)?|began|begun|commenced|kicked off)\s+(?:on\s+)?(?:the\s+|my\s+|his\s+|her\s+)?"
+    r"\b(?:start(?:s|ed|ing)?|began|begun|commenced|kicked off)\s+(?:on\s+)?(?:the\s+|my\s+|his\s+|her\s+)?"
     r"(?:blina\w*|blincyto|blinatum\w*|treatment|the drip|the infusion|the pump|immunotherapy)\b"
     r"|\bfirst (?:\w+ )?(?:cycle|bag|infusion|dose|day)\b|\bcycle (?:1|one) day (?:1|one)\b|\bday (?:1|one) was\b"
     r"|\b(?:went|go|gone|got|put) on (?:the )?(?:pump|drip|bag|blina\w*|blincyto)\b|\bhooked up\b", re.I)
 # Outside the form's question "when did that cycle start?", a bare "started on 12 October" is treatment's start.
-STARTED = re.compile(r"\b(?:start(?:ed|ing)?|began|begun|commenced)\b", re.I)
+STARTED = re.compile(r"\b(?:start(?:s|ed|ing)?|began|begun|commenced)\b|\b(?:c\d|cycle \d)\s+(?:was\s+)?hung\b", re.I)
 
 
 LEAD_IN = re.compile(r"^\W*(?:for|about|before|after|regarding|as for|and for|what about)\b", re.I)
 LEAD_IN_WORDS = 5
+QUESTION_CLOSING = re.compile(r"\b(?:when|what date|which day)\W*$", re.I)  # staff shorthand: "next change due when"
+THAT_DAY = re.compile(r"\b(?:that|the same) (?:day|date|weekend|morning)\b", re.I)
 IF_CLAUSE = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:if|suppose|say)\b", re.I)
 
 
@@ -313,10 +386,13 @@ def statement_and_question(text: str) -> Said:
     """Clauses that open with a question word or end in "?" are the question; the rest is stated."""
     parts = [p.strip() for p in CLAUSE_SPLIT.split(text) if p and p.strip()]
     # "If they go ahead with a second one, what date would it begin?": the if-clause belongs to the question.
-    asked = [p for p in parts if p.endswith("?") or QUESTION_OPENING.search(p) or IF_CLAUSE.match(p)]
+    asked = [p for p in parts if p.endswith("?") or QUESTION_OPENING.search(p) or IF_CLAUSE.match(p)
+             or QUESTION_CLOSING.search(p)]
     # "For cycle 3, when's the earliest ...?": a short lead-in before the question is part of it.
     asked += [p for p, after in zip(parts, parts[1:])
               if after in asked and LEAD_IN.match(p) and len(p.split()) <= LEAD_IN_WORDS]
+    # "Her party is on Saturday 3 April - what dose will she be on that day?": the day told is the one asked about.
+    asked += [p for p, after in zip(parts, parts[1:]) if after in asked and THAT_DAY.search(after)]
     stated = [p for p in parts if p not in asked]
     asked = [p for p in parts if p in asked]  # in the message's order
     return Said(" ".join(stated), " ".join(asked))
@@ -364,15 +440,16 @@ def find_cycle_day(text: str) -> Optional[tuple]:
 PLAN_QUESTION_WORDS = (
     ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?(?: \w+)?[- ]up|increas\w*|full dose|move up|higher dose|from 9)\b"),
     ("ask_plan_discharge", r"\b(?:allowed home|come (?:out|home)|coming (?:out|home)|bring \w+ home|leave hospital|out of hospital)\b"),
-    ("ask_plan_last_infusion", r"\b(?:(?:last|final) (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|"
+    ("ask_plan_last_infusion", r"\b(?:(?:last|final) (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|complete[sd]?|"
                                r"end of the infusion|(?:cycle|it) (?:end|finish)(?:s)?)\b"),
     ("ask_plan_break", r"\b(?:break|day off|days off|off treatment|treatment[- ]free|rest period)\b"),
     ("ask_plan_bloods", r"\b(?:bloods?|blood tests?|fbc)\b"),
     ("ask_plan_bag_change", r"\bbag\b"),
-    ("ask_plan_discharge", r"\b(?:go home|going home|discharged?|in hospital|admitted|stay in)\b"),
+    ("ask_plan_discharge", r"\b(?:go home|going home|discharged?|d/c|in hospital|admitted|stay in|inpatient|keep (?:\w+ )?in|"
+                           r"pick (?:\w+ )?up|collect)\b"),
     ("ask_plan_premedication", r"\b(?:steroid|dexamethasone|dex|premed\w*|pre-med\w*)\b"),
     ("ask_plan_dose", r"\b(?:dose|how much|micrograms?|mcg)\b"),
-    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|due|next lot|start again|begin|next one|start)\b"),
+    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|due|next lot|start again|begin|next one|start|c\dd1)\b"),
 )
 
 

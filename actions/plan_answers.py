@@ -5,12 +5,14 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions import parsing
 from actions.common import SafeAction, long_date, today
 from actions.plan_form import describe_facts, read_interruption
 from knowledge.clinic import clinic_settings
-from knowledge.regimens import load_regimen
+from knowledge.regimens import indications, load_regimen
 from knowledge.texts import render_text
 from scheduling import queries
+from scheduling.bags import bag_due
 from scheduling.dosing import format_dose
 from scheduling.model import Interruption, Plan, PlanError, PlanRequest, Regimen
 from scheduling.planner import make_plan
@@ -47,6 +49,11 @@ def cited(regimen: Regimen, *sections: str) -> List[str]:
 
 def dose_sources(regimen: Regimen, plan: Plan) -> List[str]:
     return [regimen.phases[0].source] + ([regimen.phases[0].bsa_source] if plan.bsa_m2 else [])
+
+
+def cycle_shape(regimen: Regimen) -> Dict[str, int]:
+    """The rule behind a cycle's dates, said with them: days of infusion, then days without."""
+    return {"infusion_days": regimen.infusion_days_per_cycle, "free_days": regimen.treatment_free_days}
 
 
 def event_detail(plan: Plan, day: dt.date, kind: str) -> Optional[str]:
@@ -89,7 +96,8 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
         day = queries.day_on(plan, asked)
         return {"template": "plan_dose.j2", "sources": dose_sources(regimen, plan),
             "day": day, "date": long_date(asked), "before": asked < plan.days[0].date,
-            "first": long_date(plan.days[0].date), "dose": format_dose(day.dose) if day and day.dose else None}
+            "first": long_date(plan.days[0].date), "dose": format_dose(day.dose) if day and day.dose else None,
+            "step_up": event_detail(plan, asked, "step-up") if day else None}
     if question == "ask_plan_step_up":
         up = queries.step_up_date(plan, now)
         return {"template": "plan_step_up.j2", "sources": dose_sources(regimen, plan),
@@ -105,8 +113,10 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
                 "warnings": list(plan.warnings)}
     if question == "ask_plan_discharge":
         ahead = [d for d in queries.discharge_dates(plan) if d >= (named.start if named else now)]
+        stay_cycle = queries.day_on(plan, ahead[0]).cycle if ahead else None
         return {"template": "plan_discharge.j2", "sources": [regimen.hospital_stays[0].source],
-                "date": long_date(ahead[0]) if ahead else None,
+                "date": long_date(ahead[0]) if ahead else None, "stay_cycle": stay_cycle,
+                "stay_days": next((s.days for s in regimen.hospital_stays if s.cycle == stay_cycle), None),
                 "home": long_date(ahead[0] + dt.timedelta(days=1)) if ahead else None,
                 "in_hospital": bool(queries.day_on(plan, now) and queries.day_on(plan, now).in_hospital)}
     if question == "ask_plan_break":
@@ -117,13 +127,15 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
         cycle = named or queries.next_cycle_start(plan, now)
         return {"template": "plan_next_cycle.j2", "sources": cited(regimen, "Cycle frequency", "Number of cycles"),
                 "cycle": cycle, "date": long_date(cycle.start) if cycle else None,
-                "beyond": bool(cycle and cycle.number > regimen.default_cycles),
+                "beyond": bool(cycle and cycle.number > regimen.default_cycles), **cycle_shape(regimen),
                 "note": regimen.beyond_default_note, "discontinued": plan.status == "discontinued"}
     if question == "ask_plan_bloods":
         cycle = named or next((c for c in plan.cycles if c.start >= now), None)
         return {"template": "plan_bloods.j2",
                 "sources": [i.source for i in regimen.investigations],
                 "cycle": cycle, "first": long_date(cycle.bloods_from) if cycle else None,
+                "validity": next((i.validity_text for i in regimen.investigations
+                                  if i.applies_to == ("first" if cycle and cycle.number == 1 else "later")), None),
                 "last": long_date(cycle.bloods_to) if cycle else None}
     if question == "ask_plan_premedication":
         coming = [(long_date(d), what) for d, what in queries.pre_medication_events(plan) if d >= now][:6]
@@ -132,7 +144,7 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
     if question == "ask_plan_last_infusion":
         current = named or next((c for c in plan.cycles if c.end >= now), plan.cycles[-1])
         return {"template": "plan_last_infusion.j2", "sources": cited(regimen, "Cycle frequency"),
-                "cycle": current, "date": long_date(current.last_infusion),
+                "cycle": current, "date": long_date(current.last_infusion), **cycle_shape(regimen),
                 "course_last": long_date(queries.last_infusion_day(plan))}
     if question == "ask_plan_interruption":
         restarts = [(long_date(d.date), e.split(": ", 1)[1]) for d in plan.days for e in d.events
@@ -144,6 +156,23 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
     return {"template": "plan_summary.j2", "sources": cited(regimen, "Cycle frequency") + dose_sources(regimen, plan),
             "weeks": weeks(plan, now), "cycles": plan.cycles, "long_date": long_date,
             "warnings": list(plan.warnings)}
+
+
+def bag_due_text(text: str, indication: Optional[str], tracker: Tracker) -> Optional[str]:
+    """The answer to "a 48-hour bag went up on Friday, when is the next change?" from that bag's own length
+    and day, or None when the message does not tell one bag hung (or names a length bags are not made in)."""
+    hung = parsing.find_bag_hung(text, today(tracker), clinic_settings()["date_order"])
+    if not hung:
+        return None
+    # Every regimen has the same bag rules; the patient's own, when known.
+    regimen = load_regimen(indication or indications()[0])
+    try:
+        due = bag_due(hung.hung_on, hung.hours, regimen.bag_durations_hours)
+    except PlanError:
+        return None
+    body = render_text("bag_due.j2", hours=hung.hours, hung=long_date(hung.hung_on), due=long_date(due),
+                       window=regimen.bag_change_window_hours)
+    return render_text("plan_answer.j2", body=body, sources=list(regimen.bag_sources))
 
 
 class ActionAnswerPlanQuestion(SafeAction):

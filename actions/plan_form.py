@@ -20,7 +20,7 @@ PLAN_FACT_SLOTS = (
 PLAN_QUESTION_PREFIX = "ask_plan_"
 PLAN_INTENTS_PREFIXES = (PLAN_QUESTION_PREFIX, "inform_plan_facts", "inform_indication")
 STARTED_WORDS = ("start", "began", "begun", "first day", "day 1", "day one")
-SMALL_PATIENT_WORDS = ("child", "son", "daughter", "kid", "baby", "toddler", "under 45", "less than 45")
+SMALL_PATIENT_WORDS = ("child", "son", "daughter", "kid", "baby", "toddler", "under 45", "less than 45", "<45", "< 45")
 INDICATIONS = ("relapsed-refractory", "ph-positive", "mrd-positive")
 
 
@@ -56,7 +56,8 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     if not found and any(w in asked.lower() for w in STARTED_WORDS) and parsing.find_date(asked, now, order):
         stated, asked = text, ""
         found = parsing.find_date(stated, now, order)
-    stopped_days = parsing.find_interruption_days(stop_part) if stop_part else None
+    stopped_days = (parsing.find_interruption_days(stop_part) or parsing.days_stopped_between(stop_part, now, order)
+                    if stop_part else None)
     if stopped_days is not None:
         # Without a date, it stopped `stopped_days` ago and restarts today: said back to confirm.
         stopped_on = parsing.find_date(stop_part, now, order)
@@ -78,7 +79,7 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
         facts["plan_cycle"], day = on_day
         that_day = found.date if found and "plan_start" in facts else now
         facts["plan_start"] = (that_day - dt.timedelta(days=day - 1)).isoformat()
-    cycle = parsing.find_cycle(stated)
+    cycle = parsing.cycle_of_the_start(stated, now, order)
     if cycle is not None and on_day is None:
         facts["plan_cycle"] = cycle
     elif ("plan_start" in facts and "plan_cycle" not in facts and tracker.get_slot("plan_cycle") is None
@@ -88,6 +89,10 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
         day_asked = parsing.find_date(asked, now, order, prefer_future=True)
         if day_asked:
             facts["plan_question_date"] = day_asked.date.isoformat()
+        day_number = parsing.find_day_asked(asked)
+        if day_number and not day_asked and "plan_start" in facts:  # "which date is day 8?"
+            day_one = dt.date.fromisoformat(facts["plan_start"])
+            facts["plan_question_date"] = (day_one + dt.timedelta(days=day_number - 1)).isoformat()
         cycle_asked = parsing.find_cycle(asked)
         if cycle_asked is not None:
             facts["plan_question_cycle"] = cycle_asked
@@ -151,7 +156,9 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
     patient's own dates: it states their start ("I started blina on 4 Jan, when does it go up?"), or a
     plan is confirmed and it asks when ("by when do I need bloods before cycle 2?")."""
     said = parsing.statement_and_question(text)
-    question = parsing.plan_question_intent(said.asked or text)
+    # "... when I come out of hospital after cycle 2 - which day should she book?": the asking words may name nothing.
+    question = parsing.plan_question_intent(said.asked) or (
+        parsing.plan_question_intent(text) if parsing.asks_a_date(said.asked) else None)
     previous = tracker.get_slot("plan_question") if tracker.get_slot("plan_confirmed") else None
     another_cycle = bool(previous) and parsing.asks_about_another_cycle(text)
     if another_cycle and question in (None, "ask_plan_next_cycle"):
@@ -179,7 +186,11 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
 def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any], question: str = "") -> bool:
     """A schedule question is about the patient's own dates when it says so, gives a plan fact, comes
     from a button, or follows a plan already given; otherwise it gets the general answer."""
-    if text.startswith("/") or tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
+    if text.startswith("/"):
+        return True
+    if parsing.find_bag_hung(text, today(tracker), clinic_settings()["date_order"]):
+        return False  # the bag's own length and day answer it (actions.plan_answers.bag_due_text)
+    if tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
         return True
     if parsing.asks_amount_not_date(text):
         return False  # "started on Monday, what does it go up to?": the rule's amount, with the offer of dates

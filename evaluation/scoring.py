@@ -8,10 +8,12 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
-# dev_d, dev_e and dev_f were the final sets final.yml, final_b.yml and final_c.yml until each had been run
-# and reported; since then they are tuned on. final_d.yml, written blind, was run once, at the end.
-DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml")
-FINAL_SETS = ("final_d.yml",)
+# dev_d to dev_g were the final sets final.yml, final_b.yml, final_c.yml and final_d.yml until each had been run
+# and reported; since then they are tuned on. dev_plan_b.yml (personal-plan questions) was written blind and
+# tuned on from its first run. final_e.yml, written blind, is run once, at the end.
+DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml", "dev_g.yml",
+            "dev_plan_b.yml")
+FINAL_SETS = ("final_e.yml",)
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")
 DECLINED = re.compile(r"\b(?:don't|do not|doesn't|does not) cover\b", re.IGNORECASE)

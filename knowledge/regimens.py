@@ -34,8 +34,10 @@ def _source(text, where: str) -> str:
 
 def _sourced(node, where: str) -> tuple[float, str]:
     """(value, source) of a {value, source} entry: every clinical number carries its source."""
-    if not isinstance(node, dict) or not isinstance(node.get("value"), (int, float)):
-        raise RegimenDataError(f"{where}: expected {{value: <number>, source: ...}}, not {node!r}")
+    value = node.get("value") if isinstance(node, dict) else None
+    numbers = value if isinstance(value, list) and value else [value]
+    if not all(isinstance(number, (int, float)) for number in numbers):
+        raise RegimenDataError(f"{where}: expected {{value: <number or list of numbers>, source: ...}}, not {node!r}")
     return node["value"], _source(node.get("source"), where)
 
 
@@ -137,6 +139,10 @@ def regimen_from_data(data: dict, name: str = "regimen") -> Regimen:
     cite("core", _source(bags.get("closed_days_source"), f"{name}: bags.closed_days_source"))
     if max_hours < 24:
         raise RegimenDataError(f"{name}: a bag must run at least one day")
+    durations, durations_source = _sourced(bags.get("durations_hours"), f"{name}: bags.durations_hours")
+    window, window_source = _sourced(bags.get("change_window_hours"), f"{name}: bags.change_window_hours")
+    if any(hours % 24 or hours > max_hours for hours in durations):
+        raise RegimenDataError(f"{name}: a bag runs whole days and never past its expiry")
 
     investigations = []
     for entry in data["investigations"]:
@@ -194,6 +200,9 @@ def regimen_from_data(data: dict, name: str = "regimen") -> Regimen:
         bsa_threshold_kg=float(threshold),
         hospital_stays=stays,
         bag_max_hours=int(max_hours),
+        bag_durations_hours=tuple(int(hours) for hours in durations),
+        bag_change_window_hours=int(window),
+        bag_sources=tuple(dict.fromkeys((durations_source, window_source))),
         investigations=tuple(investigations),
         pre_medication=tuple(medicines),
         same_cycle_max_interruption_days=int(same_max),

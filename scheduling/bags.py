@@ -1,8 +1,12 @@
-"""Bag-change days within a run of infusion days: fewest changes, closed days avoided where possible."""
+"""Bag-change days within a run of infusion days (fewest changes, closed days avoided where possible),
+and when one bag already hung is due."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from operator import add
+
+from scheduling.model import PlanError
 
 HOURS_PER_DAY = 24
 # Any number of changes in a segment is below this, so cost * _SCALE + changes orders cost first.
@@ -51,3 +55,12 @@ def _cheapest(costs: Sequence[int], max_days: int) -> list[int]:
         i = next(j for j in range(i + max_days, i, -1) if weights[j] + best[j] == best[i])
         changes.append(i)
     return changes
+
+
+def bag_due(hung_on: date, bag_hours: int, durations_hours: Sequence[int]) -> date:
+    """The morning a bag hung on the morning of `hung_on` is due to be changed: after the hours it is made
+    up to run, which must be one of the regimen's bag lengths."""
+    if bag_hours not in durations_hours:
+        lengths = ", ".join(str(hours) for hours in durations_hours)
+        raise PlanError(f"bags are made up to run {lengths} hours, not {bag_hours}")
+    return hung_on + timedelta(days=bag_days(bag_hours))

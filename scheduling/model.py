@@ -88,6 +88,9 @@ class Regimen:
     bsa_threshold_kg: float
     hospital_stays: tuple[HospitalStay, ...]
     bag_max_hours: int
+    bag_durations_hours: tuple[int, ...]
+    bag_change_window_hours: int
+    bag_sources: tuple[str, ...]
     investigations: tuple[Investigations, ...]
     pre_medication: tuple[PreMedication, ...]
     same_cycle_max_interruption_days: int

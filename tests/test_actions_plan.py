@@ -311,3 +311,67 @@ def test_only_a_start_said_as_one_makes_a_general_question_personal():
     started = "my husband started blina on 10 november, when do his bloods need doing before cycle 2?"
     question, facts = states_own_plan(started, tracker_for(started, "ask_blood_tests"))
     assert question == "ask_plan_bloods" and facts["plan_start"].endswith("-11-10")
+
+
+def test_a_bag_hung_with_its_length_is_answered_from_that_bag_without_the_form():
+    from actions.answers import ActionAnswerQuestion
+
+    text = "The nurse put a new 48-hour bag up on Friday 26 February 2027 in the morning. What day will the next bag change be?"
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(text, "ask_plan_bag_change"))
+    assert slots_set(events)["plan_personal"] is False and "plan_question" not in slots_set(events)
+    messages, _ = run_action(ActionAnswerQuestion(), tracker_for(text, "ask_bag_change"))
+    answer = messages[0]["text"]
+    assert "due to be changed on the morning of Sunday 28 February 2027" in answer  # Friday + 48 hours
+    assert "within 4 hours" in answer  # clinical-protocol, Administration
+    assert answer.splitlines()[-1] == "Source: prescribing-information, Infusion bags; clinical-protocol, Administration"
+
+
+def test_a_bag_question_without_a_bag_hung_keeps_the_general_answer():
+    from actions.answers import ActionAnswerQuestion
+
+    messages, _ = run_action(ActionAnswerQuestion(), tracker_for("is a 48 hour bag changed at the weekend?",
+                                                                 "ask_bag_change"))
+    assert "due to be changed" not in messages[0]["text"] and "weekends" in messages[0]["text"]
+
+
+def test_a_cycle_that_starts_on_a_day_told_is_the_patients_own():
+    from actions.plan_form import states_own_plan
+
+    text = "My second cycle of blinatumomab for relapsed ALL starts on 8 March 2027. Until what date am I expected to stay in hospital?"
+    assert states_own_plan(text, tracker_for(text, "ask_hospital_stay")) == (
+        "ask_plan_discharge", {"plan_start": "2027-03-08", "plan_cycle": 2})
+
+
+@pytest.mark.parametrize("question, rule", [
+    ("ask_plan_discharge", "The protocol plans the first 9 days of cycle 1 in hospital."),
+    ("ask_plan_last_infusion", "Sunday 3 January 2027, after 28 days of continuous infusion"),
+    ("ask_plan_next_cycle", "Each cycle is 28 days of continuous infusion, then 14 days without treatment."),
+])
+def test_a_personal_date_comes_with_the_rule_it_follows(question, rule):
+    assert rule in ask(question)
+
+
+def test_a_childs_dose_on_the_day_asked_comes_with_its_step_up():
+    # Mosteller: sqrt(120 cm x 30 kg / 3600) = 1.0 m2; day 8 = Monday 8 March 2027: 15 x 1.0 = 15 mcg/day (from 5)
+    text = ("our Maisie (she's 7) has relapsed ALL and is starting her first cycle of blinatumomab on Monday 1st "
+            "March 2027. she was 120cm and 30kg. what dose will she be on from day 8 and which date is day 8??")
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(text, "ask_plan_dose"))
+    facts = slots_set(events)
+    assert facts["plan_question_date"] == "2027-03-08" and facts["plan_start"] == "2027-03-01"
+    answer = ask("ask_plan_dose", plan_start="2027-03-01", plan_question_date="2027-03-08", weight_kg=30.0,
+                 height_cm=120.0)
+    assert "On Monday 8 March 2027 (cycle 1, day 8) the dose is 15 mcg/day" in answer
+    assert "the dose goes up from 5 to 15 mcg/day" in answer
+
+
+def test_a_stop_told_by_two_dates_moves_the_end_of_the_infusion(monkeypatch):
+    monkeypatch.setenv("BLINA_TODAY", "2027-02-18")
+    # Start Monday 1 February 2027; stopped 15 Feb, restarted 18 Feb: 3 days off, so day 28 moves from
+    # Sunday 28 February to Wednesday 3 March 2027.
+    text = ("I'm on cycle 1 of blinatumomab for relapsed ALL. It started on the morning of Monday 1 February 2027. "
+            "The infusion was stopped on the morning of Monday 15 February, and it was restarted on the morning of "
+            "Thursday 18 February. On what date will my infusion now finish?")
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(text, "ask_plan_last_infusion"))
+    assert slots_set(events)["interruptions"] == ["2027-02-15:3"]
+    answer = ask("ask_plan_last_infusion", plan_start="2027-02-01", interruptions=["2027-02-15:3"])
+    assert "The last infusion day of cycle 1 is Wednesday 3 March 2027" in answer

@@ -178,3 +178,53 @@ def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
 ])
 def test_what_a_plan_question_asks_comes_from_its_words(asked, intent):
     assert parsing.plan_question_intent(asked) == intent
+
+
+def test_a_day_told_before_a_question_about_that_day_is_asked_about():
+    from actions.parsing import statement_and_question
+
+    said = statement_and_question("Started 4th March. Her party is on Saturday 3 April, what dose will she be on that day?")
+    assert said.stated == "Started 4th March."
+    assert said.asked.startswith("Her party is on Saturday 3 April")
+
+
+@pytest.mark.parametrize("stated, cycle", [
+    ("She got thru cycle 1 of blinatumomab ok in the end, and cycle 2 starts Thursday 22 April.", 2),
+    ("He has finished his first cycle of blinatumomab. Cycle 2 is booked to start on Monday 31 May 2027.", 2),
+    ("my second cycle started on 1 April, the first one went fine", 2),
+])
+def test_the_cycle_is_the_one_named_with_the_start(stated, cycle):
+    import datetime as dt
+
+    from actions.parsing import cycle_of_the_start
+
+    assert cycle_of_the_start(stated, dt.date(2027, 4, 15)) == cycle
+
+
+def test_a_stop_told_by_its_two_dates_lasts_the_days_between():
+    told = "the infusion was stopped on the morning of Monday 15 February, and it was restarted on Thursday 18 February"
+    assert parsing.days_stopped_between(told, dt.date(2027, 2, 18)) == 3
+    assert parsing.days_stopped_between("it was stopped on Monday 15 February", dt.date(2027, 2, 18)) is None
+
+
+@pytest.mark.parametrize("asked, day", [("what dose from day 8 and which date is day 8??", 8),
+                                        ("dose D1-7, and D8 date + dose?", 8), ("when does it go up?", None),
+                                        ("how many days of infusion?", None)])
+def test_the_cycle_day_a_question_asks_about(asked, day):
+    assert parsing.find_day_asked(asked) == day
+
+
+@pytest.mark.parametrize("text, cycle", [("MRD+ pt, C1 hung 09:00 Tue 9 Feb 2027", 1), ("C3D1 date?", 3),
+                                         ("CD19 positive", None)])
+def test_staff_shorthand_names_the_cycle(text, cycle):
+    assert parsing.find_cycle(text) == cycle
+
+
+@pytest.mark.parametrize("asked, question", [
+    ("min inpatient stay per protocol + earliest d/c date?", "ask_plan_discharge"),
+    ("How long will they keep her in this time, and what day can I pick her up?", "ask_plan_discharge"),
+    ("date the 28-day infusion completes?", "ask_plan_last_infusion"),
+])
+def test_what_a_staff_or_carers_schedule_question_asks(asked, question):
+    assert parsing.plan_question_intent(asked) == question
+    assert parsing.asks_a_date(asked)

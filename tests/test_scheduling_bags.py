@@ -54,3 +54,16 @@ def test_the_greedy_shortcut_agrees_with_the_full_search(costs):
     # choose_changes tries the latest open morning first and falls back to the exhaustive search
     # only when a closed day cannot be avoided; both must give the same answer.
     assert choose_changes(costs, FOUR) == _cheapest(costs, FOUR)
+
+
+def test_a_bag_already_hung_is_due_after_its_own_hours():
+    from datetime import date
+
+    from scheduling.bags import bag_due
+    from scheduling.model import PlanError
+
+    lengths = (24, 48, 72, 96)  # prescribing-information, Infusion bags
+    assert bag_due(date(2027, 2, 26), 48, lengths) == date(2027, 2, 28)  # Friday morning + 48 h: Sunday morning
+    assert bag_due(date(2026, 12, 9), 96, lengths) == date(2026, 12, 13)  # Wednesday + 96 h: Sunday
+    with pytest.raises(PlanError, match="not 12"):
+        bag_due(date(2027, 2, 26), 12, lengths)  # no 12-hour bag is made
