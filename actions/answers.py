@@ -5,7 +5,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import parsing
 from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
-from actions.plan_answers import bag_due_text
+from actions.plan_answers import bag_due_text, toxicity_escalation_text
 from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own_plan
 from knowledge.answers import Question, answer_question, compose_answer, is_follow_up, more_about
 from knowledge.clinic import clinic_settings
@@ -127,8 +127,9 @@ class ActionAnswerQuestion(SafeAction):
             say(dispatcher, reply.answer)
             return [SlotSet("last_facts", reply.facts)]
         text = tracker.latest_message.get("text") or ""
-        due = None if text.startswith("/") else bag_due_text(text, indication, tracker)
-        if due:  # one bag's own length and day answer it; no plan is needed
+        due = None if text.startswith("/") else (bag_due_text(text, indication, tracker)
+                                                  or toxicity_escalation_text(text, indication, tracker))
+        if due:  # one bag's own length and day, or one restart's day, answer it; no plan is needed
             dispatcher.utter_message(text=due)
             return plan_fact_events(tracker, {"indication": indication})
         own_plan = None if intent.startswith(PLAN_PREFIX) or text.startswith("/") else states_own_plan(text, tracker)

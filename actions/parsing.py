@@ -28,7 +28,7 @@ NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b")
 AGO = re.compile(rf"\b{NUMBER}\s+(day|week)s?\s+ago\b", re.I)
 WEEKDAY = re.compile(r"\b(?:(last|this|on|next)\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)
 DAY_OF_MONTH = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
-RELATIVE_DAY = re.compile(r"\b(?:today|yesterday)\b", re.I)
+RELATIVE_DAY = re.compile(r"\b(?:today|yesterday|this morning)\b", re.I)
 NAMED_MONTH = re.compile(
     rf"\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}(?:\s*,?\s*\d{{4}})?"
     rf"|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*,?\s*\d{{4}})?)",
@@ -253,6 +253,24 @@ def days_stopped_between(stop_part: str, today: dt.date, date_order: str = "MDY"
     return days if days > 0 else None
 
 
+TOXICITY_WORDS = re.compile(r"\b(?:crs|cytokine|neuro\w*|tox\w*|tls|tumou?r lysis|grade [1-4]|gr ?[1-4]|g[1-4]|side effect|"
+                            r"reaction)\b", re.I)
+RESTARTED_AT_LOW_DOSE = re.compile(r"\b(?:restart\w*|re-start\w*|back on|started (?:it )?again|resum\w*)\b", re.I)
+GOES_BACK_UP = re.compile(r"\b(?:escalat\w*|go(?:es)? (?:back )?up|back up|increase\w*|full dose|usual dose|normal dose|"
+                          r"step(?:s|ped)? (?:back )?up|higher dose)\b", re.I)
+
+
+def find_toxicity_restart(text: str, today: dt.date, date_order: str = "MDY") -> Optional[dt.date]:
+    """The day an infusion was (or will be) restarted after a toxicity, when the question asks when the dose
+    goes back up ("had grade 3 CRS, restarted on the low dose on Wednesday 3 Feb, when does it go back up?")."""
+    said = told_then_asked(text)
+    restart = RESTARTED_AT_LOW_DOSE.search(said.stated)
+    if not (restart and TOXICITY_WORDS.search(text) and GOES_BACK_UP.search(said.asked or "")):
+        return None
+    found = find_date(said.stated[restart.start():], today, date_order)
+    return found.date if found else None
+
+
 def names_a_plan_fact(text: str) -> bool:
     """Whether the text gives something a plan is made from: a date, a cycle or its day, a weight or
     height, a start or an interruption ("CrCl is 18 though" gives none of them)."""
@@ -272,6 +290,12 @@ BAG_HUNG = re.compile(r"\b(?:hung|put up|put on|went up|gone up|connected|change
 NEXT_CHANGE = re.compile(r"\b(?:change|changed|swap|swapped|due|new one|next one)\b", re.I)
 
 
+def told_then_asked(text: str) -> "Said":
+    """statement_and_question, where a dash also ends what is told ("first bag hung Wed 9 Dec at 09:00 - when
+    is the change due?"); only for questions whose told facts are one event's day."""
+    return statement_and_question(re.sub(r"\s[-–—]\s+", ". ", text))
+
+
 @dataclass(frozen=True)
 class BagHung:
     hung_on: dt.date
@@ -281,8 +305,7 @@ class BagHung:
 def find_bag_hung(text: str, today: dt.date, date_order: str = "MDY") -> Optional[BagHung]:
     """The bag a message says was hung, with its length and day ("the nurse put a new 48-hour bag up on
     Friday 26 February"), when its question asks when the next bag change is; else None."""
-    # "first bag hung Wed 9 Dec at 09:00 - when is the change due?": here a dash ends what is told.
-    said = statement_and_question(re.sub(r"\s[-–—]\s+", ". ", text))
+    said = told_then_asked(text)
     if not said.stated or not (plan_question_intent(said.asked) == "ask_plan_bag_change"
                                or NEXT_CHANGE.search(said.asked)) or not re.search(r"\bbags?\b", text, re.I):
         return None

@@ -15,7 +15,7 @@ from scheduling import queries
 from scheduling.bags import bag_due
 from scheduling.dosing import format_dose
 from scheduling.model import Interruption, Plan, PlanError, PlanRequest, Regimen
-from scheduling.planner import make_plan
+from scheduling.planner import make_plan, toxicity_escalation
 
 WEEK = dt.timedelta(days=7)
 
@@ -173,6 +173,27 @@ def bag_due_text(text: str, indication: Optional[str], tracker: Tracker) -> Opti
     body = render_text("bag_due.j2", hours=hung.hours, hung=long_date(hung.hung_on), due=long_date(due),
                        window=regimen.bag_change_window_hours)
     return render_text("plan_answer.j2", body=body, sources=list(regimen.bag_sources))
+
+
+def toxicity_escalation_text(text: str, indication: Optional[str], tracker: Tracker) -> Optional[str]:
+    """The answer to "restarted at the low dose after grade 3 CRS on Wednesday, when does it go back up?"
+    from the restart day, or None when the message does not tell one (or the indication is not known)."""
+    restarted = parsing.find_toxicity_restart(text, today(tracker), clinic_settings()["date_order"])
+    if not restarted:
+        return None
+    try:
+        size = parsing.find_weight_kg(text), parsing.find_height_cm(text)
+        # Without the indication, only an answer every regimen gives alike.
+        rises = [toxicity_escalation(load_regimen(i), restarted, *size) for i in ([indication] if indication else indications())]
+    except (PlanError, parsing.PlanInputError):
+        return None
+    if len({(r.restart_dose, r.full_dose, r.goes_up_on) for r in rises}) != 1:
+        return None
+    rise = rises[0]
+    body = render_text("toxicity_escalation.j2", low=format_dose(rise.restart_dose), full=format_dose(rise.full_dose),
+                       unit=rise.unit, days=rise.restart_days, restarted=long_date(restarted),
+                       up=long_date(rise.goes_up_on), bsa=f"{rise.bsa_m2:.2f}" if rise.bsa_m2 else None)
+    return render_text("plan_answer.j2", body=body, sources=list(dict.fromkeys(w for r in rises for w in r.sources)))
 
 
 class ActionAnswerPlanQuestion(SafeAction):

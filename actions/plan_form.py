@@ -188,8 +188,9 @@ def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any], question: st
     from a button, or follows a plan already given; otherwise it gets the general answer."""
     if text.startswith("/"):
         return True
-    if parsing.find_bag_hung(text, today(tracker), clinic_settings()["date_order"]):
-        return False  # the bag's own length and day answer it (actions.plan_answers.bag_due_text)
+    order = clinic_settings()["date_order"]
+    if parsing.find_bag_hung(text, today(tracker), order) or parsing.find_toxicity_restart(text, today(tracker), order):
+        return False  # one bag's, or one restart's, own day answers it (actions.plan_answers)
     if tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
         return True
     if parsing.asks_amount_not_date(text):

@@ -10,7 +10,7 @@ import yaml
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 # dev_d to dev_g were the final sets final.yml, final_b.yml, final_c.yml and final_d.yml until each had been run
 # and reported; since then they are tuned on. dev_plan_b.yml (personal-plan questions) was written blind and
-# tuned on from its first run. final_e.yml, written blind, is run once, at the end.
+# tuned on from its first run. final_e.yml, written blind, is never tuned on.
 DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml", "dev_g.yml",
             "dev_plan_b.yml")
 FINAL_SETS = ("final_e.yml",)

@@ -165,6 +165,20 @@ class CycleDoses:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ToxicityEscalation:
+    """After a restart for a toxicity: its lower dose, and the day and dose it goes back up to if the
+    toxicity has not come back; bsa_m2 is set when the doses come from body surface area."""
+
+    restart_dose: float
+    full_dose: float
+    unit: str
+    restart_days: int
+    goes_up_on: date
+    bsa_m2: float | None
+    sources: tuple[str, ...]
+
+
 # --- the plan ---
 
 

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from scheduling.bags import HOURS_PER_DAY, bag_days, choose_changes
 from scheduling.closed_days import OPEN, check_country, closed_days
 from scheduling.dosing import bsa_dose, format_dose, mosteller_bsa
-from scheduling.model import Cycle, CycleDoses, Day, DoseStep, Interruption, Plan, PlanError, PlanRequest, Regimen
+from scheduling.model import (Cycle, CycleDoses, Day, DoseStep, Interruption, Plan, PlanError, PlanRequest, Regimen,
+                              ToxicityEscalation)
 
 ONE_DAY = timedelta(days=1)
 # Dates the holidays package and date arithmetic handle comfortably; anything else is a typo.
@@ -340,6 +341,18 @@ def cycle_doses(regimen: Regimen, cycle: int, weight_kg: float | None = None,
     phases = [p for p in regimen.phases if p.first_cycle <= cycle <= p.last_cycle]
     sources = [phases[0].source] + ([phases[0].bsa_source] if bsa is not None else [])
     return CycleDoses(cycle, phases[0].unit, tuple(steps), bsa, tuple(dict.fromkeys(sources)))
+
+
+def toxicity_escalation(regimen: Regimen, restarted_on: date, weight_kg: float | None = None,
+                        height_cm: float | None = None) -> ToxicityEscalation:
+    """A restart after a toxicity on `restarted_on`: its dose for the regimen's restart days, then the
+    cycle's full dose (from body surface area under the weight threshold)."""
+    restart = regimen.toxicity_restart
+    bsa = body_surface_area(regimen, weight_kg, height_cm)
+    low = restart.dose if bsa is None else bsa_dose(restart.dose_per_m2, bsa, restart.cap)
+    sources = tuple(dict.fromkeys((restart.source,) + ((restart.bsa_source,) if bsa is not None else ())))
+    return ToxicityEscalation(low, max(_cycle_doses(regimen, 1, bsa)), restart.unit, restart.infusion_days,
+                              restarted_on + timedelta(days=restart.infusion_days), bsa, sources)
 
 
 def _restart_events(regimen: Regimen, stop: Interruption, restart_dose: float, new_cycle: bool) -> list[str]:

@@ -375,3 +375,20 @@ def test_a_stop_told_by_two_dates_moves_the_end_of_the_infusion(monkeypatch):
     assert slots_set(events)["interruptions"] == ["2027-02-15:3"]
     answer = ask("ask_plan_last_infusion", plan_start="2027-02-01", interruptions=["2027-02-15:3"])
     assert "The last infusion day of cycle 1 is Wednesday 3 March 2027" in answer
+
+
+def test_a_restart_after_a_toxicity_is_answered_with_the_day_the_dose_goes_back_up(monkeypatch):
+    from actions.answers import ActionAnswerQuestion
+
+    monkeypatch.setenv("BLINA_TODAY", "2027-01-23")
+    text = "pt had G3 CRS, blina restarted at 9 mcg/day on 20 Jan 2027 and no recurrence so far - what date can we escalate to 28?"
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(text, "ask_plan_step_up"))
+    assert slots_set(events)["plan_personal"] is False
+    messages, _ = run_action(ActionAnswerQuestion(), tracker_for(text, "ask_dose_modifications"))
+    answer = messages[0]["text"]
+    assert "gives 9 mcg/day for 7 days, then escalates to 28 mcg/day" in answer
+    assert "the dose would go up on Wednesday 27 January 2027" in answer  # 20 January + 7 days
+    assert answer.splitlines()[-1] == "Source: clinical-protocol, Dose modifications"
+    general = "after grade 3 CRS, when does the dose go back up?"  # no restart day told: the rule itself
+    messages, _ = run_action(ActionAnswerQuestion(), tracker_for(general, "ask_dose_modifications"))
+    assert "would go up on" not in messages[0]["text"]

@@ -228,3 +228,7 @@ def test_staff_shorthand_names_the_cycle(text, cycle):
 def test_what_a_staff_or_carers_schedule_question_asks(asked, question):
     assert parsing.plan_question_intent(asked) == question
     assert parsing.asks_a_date(asked)
+
+
+def test_this_morning_is_today():
+    assert find_date("they hung a new 48 hour bag this morning", dt.date(2027, 3, 3)).date == dt.date(2027, 3, 3)

@@ -155,7 +155,11 @@ TABLE = [
     ("She's no longer confused", set(), set(), {"confusion"}, set()),
     ("Neither confused nor dizzy", set(), set(), {"confusion", "dizziness"}, set()),
     ("seizures - none", set(), set(), {"seizure"}, set()),
-    ("Never flush the line", set(), set(), {"flushed_line"}, set()),  # the protocol's own rule, quoted
+    ("Never flush the line", set(), set(), set(), set()),  # the protocol's own rule, quoted: an instruction
+    ("Someone flushed my son's line", {"flushed_line"}, set(), set(), set()),
+    ("she had a fit and it's not stopping", {"seizure"}, set(), set(), set()),
+    ("he's a fit and healthy man", set(), set(), set(), set()),
+    ("he's been seizure free for 20 years", set(), set(), set(), set()),
     ("I have a fever but no chills", set(), set(), {"chills"}, {"fever"}),  # no chills: no red flag
     # --- non-urgent symptoms: "contact your care team promptly", not the emergency answer ---
     ("I have a fever", set(), set(), set(), {"fever"}),  # PIP common side effect

@@ -398,3 +398,14 @@ def test_cycle_doses_refuse_a_missing_height_under_45_kg_and_a_cycle_beyond_the_
         cycle_doses(regimen, 1, weight_kg=22)
     with pytest.raises(PlanError, match="cycles 1 to 4"):
         cycle_doses(regimen, 5)
+
+
+def test_after_a_toxicity_restart_the_dose_goes_back_up_after_seven_days():
+    from scheduling.planner import toxicity_escalation
+
+    # clinical-protocol, Dose modifications: restart at 9 mcg/day, escalate to 28 after 7 days if no recurrence.
+    adult = toxicity_escalation(load_regimen("relapsed-refractory"), date(2027, 1, 20))
+    assert (adult.restart_dose, adult.full_dose, adult.goes_up_on, adult.bsa_m2) == (9, 28, date(2027, 1, 27), None)
+    # 39 kg, 156 cm: sqrt(156 x 39 / 3600) = 1.30 m2; 5 x 1.30 = 6.5, then 15 x 1.30 = 19.5 mcg/day
+    child = toxicity_escalation(load_regimen("relapsed-refractory"), date(2027, 6, 7), 39, 156)
+    assert (child.restart_dose, child.full_dose, child.goes_up_on, child.bsa_m2) == (6.5, 19.5, date(2027, 6, 14), 1.3)
