@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions import parsing
+from actions import parsing, told_events
 from actions.common import SafeAction, long_date, today
 from actions.plan_form import describe_facts, read_interruption
 from knowledge.clinic import clinic_settings
@@ -161,7 +161,7 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
 def bag_due_text(text: str, indication: Optional[str], tracker: Tracker) -> Optional[str]:
     """The answer to "a 48-hour bag went up on Friday, when is the next change?" from that bag's own length
     and day, or None when the message does not tell one bag hung (or names a length bags are not made in)."""
-    hung = parsing.find_bag_hung(text, today(tracker), clinic_settings()["date_order"])
+    hung = told_events.find_bag_hung(text, today(tracker), clinic_settings()["date_order"])
     if not hung:
         return None
     # Every regimen has the same bag rules; the patient's own, when known.
@@ -177,8 +177,8 @@ def bag_due_text(text: str, indication: Optional[str], tracker: Tracker) -> Opti
 
 def toxicity_escalation_text(text: str, indication: Optional[str], tracker: Tracker) -> Optional[str]:
     """The answer to "restarted at the low dose after grade 3 CRS on Wednesday, when does it go back up?"
-    from the restart day, or None when the message does not tell one (or the indication is not known)."""
-    restarted = parsing.find_toxicity_restart(text, today(tracker), clinic_settings()["date_order"])
+    from the restart day, or None when the message tells none (or, the indication unknown, the regimens differ)."""
+    restarted = told_events.find_toxicity_restart(text, today(tracker), clinic_settings()["date_order"])
     if not restarted:
         return None
     try:

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.forms import FormValidationAction
 
-from actions import parsing
+from actions import parsing, told_events
 from actions.common import SafeAction, entity_ids, knowledge_base, latest_intent, long_date, today
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
@@ -56,7 +56,7 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
     if not found and any(w in asked.lower() for w in STARTED_WORDS) and parsing.find_date(asked, now, order):
         stated, asked = text, ""
         found = parsing.find_date(stated, now, order)
-    stopped_days = (parsing.find_interruption_days(stop_part) or parsing.days_stopped_between(stop_part, now, order)
+    stopped_days = (parsing.find_interruption_days(stop_part) or told_events.days_stopped_between(stop_part, now, order)
                     if stop_part else None)
     if stopped_days is not None:
         # Without a date, it stopped `stopped_days` ago and restarts today: said back to confirm.
@@ -189,7 +189,7 @@ def is_personal(text: str, tracker: Tracker, facts: Dict[str, Any], question: st
     if text.startswith("/"):
         return True
     order = clinic_settings()["date_order"]
-    if parsing.find_bag_hung(text, today(tracker), order) or parsing.find_toxicity_restart(text, today(tracker), order):
+    if told_events.find_bag_hung(text, today(tracker), order) or told_events.find_toxicity_restart(text, today(tracker), order):
         return False  # one bag's, or one restart's, own day answers it (actions.plan_answers)
     if tracker.get_slot("plan_start") or tracker.get_slot("plan_confirmed"):
         return True

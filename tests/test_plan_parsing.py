@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from actions import parsing
+from actions import parsing, told_events
 from actions.parsing import PlanInputError, find_date, names_a_plan_fact
 
 TODAY = dt.date(2026, 12, 10)  # a Thursday; Monday 7 December 2026 is three days earlier
@@ -203,8 +203,8 @@ def test_the_cycle_is_the_one_named_with_the_start(stated, cycle):
 
 def test_a_stop_told_by_its_two_dates_lasts_the_days_between():
     told = "the infusion was stopped on the morning of Monday 15 February, and it was restarted on Thursday 18 February"
-    assert parsing.days_stopped_between(told, dt.date(2027, 2, 18)) == 3
-    assert parsing.days_stopped_between("it was stopped on Monday 15 February", dt.date(2027, 2, 18)) is None
+    assert told_events.days_stopped_between(told, dt.date(2027, 2, 18)) == 3
+    assert told_events.days_stopped_between("it was stopped on Monday 15 February", dt.date(2027, 2, 18)) is None
 
 
 @pytest.mark.parametrize("asked, day", [("what dose from day 8 and which date is day 8??", 8),
