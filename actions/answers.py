@@ -5,9 +5,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import parsing
 from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
-from actions.plan_answers import bag_due_text, toxicity_escalation_text
+from actions.plan_answers import bag_due_text, per_m2, toxicity_escalation_text
 from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own_plan
-from knowledge.answers import Question, answer_question, compose_answer, is_follow_up, more_about
+from knowledge.answers import AMOUNT, Question, answer_question, compose_answer, is_follow_up, more_about
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
 from knowledge.texts import render_text
@@ -53,7 +53,9 @@ def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tu
         doses = cycle_doses(load_regimen(indication), cycle or 1, weight, height)
     except (parsing.PlanInputError, PlanError):
         return None  # the ordinary answer, which explains the rule, serves better than a refusal here
-    steps = [{"first_day": s.first_day, "last_day": s.last_day, "dose": format_dose(s.dose)} for s in doses.steps]
+    regimen = load_regimen(indication)
+    steps = [{"first_day": s.first_day, "last_day": s.last_day, "dose": format_dose(s.dose),
+              "by_size": per_m2(regimen, doses.bsa_m2, s.dose)} for s in doses.steps]
     by_size = doses.bsa_m2 is not None
     text = render_text("cycle_doses.j2", cycle=doses.cycle, steps=steps, unit=doses.unit, sources=doses.sources,
                        **{name: format_dose(value) if by_size else None
@@ -122,11 +124,12 @@ class ActionAnswerQuestion(SafeAction):
         intent = latest_intent(tracker) or ""
         indication = indication_of(tracker)
         last_topic = tracker.get_slot("last_topic")
-        if intent == MORE_INTENT and last_topic:
+        text = tracker.latest_message.get("text") or ""
+        # "and more than two weeks?" asks about a new amount, not for more of the topic.
+        if intent == MORE_INTENT and last_topic and not AMOUNT.search(text):
             reply = more_about(kb, last_topic, audience(tracker), indication, tracker.get_slot("last_facts") or [])
             say(dispatcher, reply.answer)
             return [SlotSet("last_facts", reply.facts)]
-        text = tracker.latest_message.get("text") or ""
         due = None if text.startswith("/") else (bag_due_text(text, indication, tracker)
                                                   or toxicity_escalation_text(text, indication, tracker))
         if due:  # one bag's own length and day, or one restart's day, answer it; no plan is needed

@@ -309,7 +309,9 @@ def asks_about_own_dates(text: str) -> bool:
 QUESTION_OPENING = re.compile(
     r"^\W*(?:so\s+|and\s+|but\s+|then\s+|if\s+[^,?]*,\s*)?(?:when|what|whats|what's|which|how|will|would|is|are|"
     r"do|does|did|can|could|should|where|am|by when|from when)\b", re.I)
-CLAUSE_SPLIT = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:so\s+|and\s+|but\s+)?(?:when|what|whats|what's|which|how|will|"
+# "..., which started on 7 June": a relative clause tells, it does not ask.
+CLAUSE_SPLIT = re.compile(r"(?<=[.?!;])\s+|(?:,|\s[-\u2013\u2014])\s+(?=(?:so\s+|and\s+|but\s+)?(?:when|what|whats|what's|"
+                          r"which(?!\s+(?:started|began|starts|begins|was|is|ran|runs|had|has)\b)|how|will|"
                           r"do|does|is|can|should|by when)\b)", re.I)
 # "Started blincyto", "began treatment", "my first bag went up", "cycle 1 day 1 was": day 1 of cycle 1
 # (said back in the confirmation, so a patient in a later cycle can correct it).
@@ -353,7 +355,8 @@ def statement_and_question(text: str) -> Said:
     return Said(" ".join(stated), " ".join(asked))
 
 
-STOPPED = re.compile(r"\b(?:stop(?:ped|s)?|paused|interrupted|held|taken off|break in|off (?:the drip|the pump|it) for)\b", re.I)
+STOPPED = re.compile(r"\b(?:stop(?:ped|s)?|paused|interrupted|held|taken off|break in|off (?:the drip|the pump|it) for|"
+                     r"off (?:from|since)|(?:was|were|been) off|(?:switched|turned) off)\b", re.I)
 
 
 def stated_start_and_stop(stated: str) -> tuple:
@@ -393,18 +396,20 @@ def find_cycle_day(text: str) -> Optional[tuple]:
 
 # What a personal schedule question asks about, from its own words; the first that matches wins.
 PLAN_QUESTION_WORDS = (
+    ("ask_plan_interruption", r"\b\d+[- ]days? (?:break|stop|pause|interruption|off)\b"),  # "a 10-day break"
+    ("ask_plan_next_cycle", r"\b(?:break|weeks? off|rest period) (?:finish|end|is over)(?:es|s)?\b"),
     ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?(?: \w+)?[- ]up|increas\w*|full dose|move up|higher dose|from 9)\b"),
     ("ask_plan_discharge", r"\b(?:allowed home|come (?:out|home)|coming (?:out|home)|bring \w+ home|leave hospital|out of hospital)\b"),
     ("ask_plan_last_infusion", r"\b(?:(?:last|final) (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|complete[sd]?|"
-                               r"end of the infusion|(?:cycle|it) (?:end|finish)(?:s)?)\b"),
-    ("ask_plan_break", r"\b(?:break|day off|days off|off treatment|treatment[- ]free|rest period)\b"),
+                               r"end of (?:the )?(?:infusion|cycle|treatment)|end date|(?:cycle|it|infusion|drip|pump|treatment|course) (?:end|finish)(?:s|ed)?)\b"),
+    ("ask_plan_break", r"\b(?:break|days? off|weeks? off|off treatment|treatment[- ]free|rest period)\b"),
     ("ask_plan_bloods", r"\b(?:bloods?|blood tests?|fbc)\b"),
     ("ask_plan_bag_change", r"\bbag\b"),
     ("ask_plan_discharge", r"\b(?:go home|going home|discharged?|d/c|in hospital|admitted|stay in|inpatient|keep (?:\w+ )?in|"
                            r"pick (?:\w+ )?up|collect)\b"),
     ("ask_plan_premedication", r"\b(?:steroid|dexamethasone|dex|premed\w*|pre-med\w*)\b"),
     ("ask_plan_dose", r"\b(?:dose|how much|micrograms?|mcg)\b"),
-    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|due|next lot|start again|begin|next one|start|c\dd1)\b"),
+    ("ask_plan_next_cycle", r"\b(?:cycle|round|due back|due|next lot|start again|begin|next one|start|c\d\s*d1)\b"),
 )
 
 

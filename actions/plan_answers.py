@@ -1,19 +1,19 @@
 """Answers a patient's questions about their own plan from the scheduling core, with dates."""
 import datetime as dt
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions import parsing, told_events
 from actions.common import SafeAction, long_date, today
-from actions.plan_form import describe_facts, read_interruption
+from actions.plan_form import ActionAskIndication, describe_facts, read_interruption
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import indications, load_regimen
 from knowledge.texts import render_text
 from scheduling import queries
 from scheduling.bags import bag_due
-from scheduling.dosing import format_dose
+from scheduling.dosing import bsa_dose, format_dose
 from scheduling.model import Interruption, Plan, PlanError, PlanRequest, Regimen
 from scheduling.planner import make_plan, toxicity_escalation
 
@@ -23,14 +23,15 @@ WEEK = dt.timedelta(days=7)
 NEXT_CYCLE_QUESTIONS = ("ask_plan_next_cycle", "ask_plan_bloods")
 
 
-def plan_request(tracker: Tracker, cycles: Optional[int] = None) -> PlanRequest:
-    """The confirmed facts as a request; cycles: plan as far as this cycle (a question about cycle 3)."""
+def plan_request(tracker: Tracker, cycles: Optional[int] = None, indication: Optional[str] = None) -> PlanRequest:
+    """The confirmed facts as a request; cycles: plan as far as this cycle (a question about cycle 3);
+    indication: plan for this one rather than the patient's."""
     stops = [Interruption(*read_interruption(entry)) for entry in tracker.get_slot("interruptions") or []]
     weight, height = tracker.get_slot("weight_kg"), tracker.get_slot("height_cm")
     weight = None if height is None else weight  # no height was needed: the question's answer gives no dose
     first = int(tracker.get_slot("plan_cycle") or 1)
     return PlanRequest(
-        indication=tracker.get_slot("indication"),
+        indication=indication or tracker.get_slot("indication"),
         start=dt.date.fromisoformat(tracker.get_slot("plan_start")),
         start_cycle=first,
         cycles=max(cycles, first) if cycles else None,
@@ -54,6 +55,29 @@ def dose_sources(regimen: Regimen, plan: Plan) -> List[str]:
 def cycle_shape(regimen: Regimen) -> Dict[str, int]:
     """The rule behind a cycle's dates, said with them: days of infusion, then days without."""
     return {"infusion_days": regimen.infusion_days_per_cycle, "free_days": regimen.treatment_free_days}
+
+
+def per_m2(regimen: Regimen, bsa_m2: Optional[float], *doses: float) -> Optional[Dict[str, Any]]:
+    """The per-m² rule behind doses worked out from body surface area ("5 then 15 mcg/m²/day for 0.74 m²"),
+    or None when the doses are flat."""
+    if not bsa_m2:
+        return None
+    rules = [*regimen.phases, regimen.toxicity_restart]
+    found = [next((r for r in rules if bsa_dose(r.dose_per_m2, bsa_m2, r.cap) == dose), None) for dose in doses]
+    if None in found:
+        return None
+    unit = next((p.dose_per_m2_unit for p in regimen.phases), "")
+    return {"per_m2": [format_dose(r.dose_per_m2) for r in found], "unit": unit, "bsa": f"{bsa_m2:.2f}",
+            "threshold": format_dose(regimen.bsa_threshold_kg)}
+
+
+def flat_to_per_m2(regimen: Regimen, *doses: float) -> Optional[Dict[str, Any]]:
+    """The per-m² doses under the weight threshold of the phases that give these flat doses, or None."""
+    found = [next((p for p in regimen.phases if p.dose == dose), None) for dose in doses]
+    if None in found:
+        return None
+    return {"per_m2": [format_dose(p.dose_per_m2) for p in found], "unit": found[0].dose_per_m2_unit,
+            "threshold": format_dose(regimen.bsa_threshold_kg)}
 
 
 def event_detail(plan: Plan, day: dt.date, kind: str) -> Optional[str]:
@@ -85,8 +109,19 @@ def weeks(plan: Plan, start: dt.date) -> List[Dict[str, Any]]:
     return summary
 
 
+def stops_told(plan: Plan, stops) -> List[Dict[str, Any]]:
+    """Each interruption with what it did: a new cycle from the restart day, or the same cycle carrying on."""
+    told = []
+    for stop in stops:
+        back = queries.day_on(plan, stop.start + dt.timedelta(days=stop.days))
+        if back:
+            told.append({"start": long_date(stop.start), "days": stop.days, "restart": long_date(back.date),
+                         "cycle": back.cycle, "new_cycle": back.cycle_day == 1})
+    return told
+
+
 def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.date,
-           cycle_asked: Optional[int] = None) -> Dict[str, Any]:
+           cycle_asked: Optional[int] = None, stops=(), small: bool = False) -> Dict[str, Any]:
     """The template and its values for one personal question; cycle_asked names the cycle the question
     is about ("when does cycle 3 start?"), else the current or next one is meant."""
     named = queries.cycle_of(plan, cycle_asked) if cycle_asked else None
@@ -97,18 +132,29 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
         return {"template": "plan_dose.j2", "sources": dose_sources(regimen, plan),
             "day": day, "date": long_date(asked), "before": asked < plan.days[0].date,
             "first": long_date(plan.days[0].date), "dose": format_dose(day.dose) if day and day.dose else None,
-            "step_up": event_detail(plan, asked, "step-up") if day else None}
+            "step_up": event_detail(plan, asked, "step-up") if day else None,
+            "by_size": per_m2(regimen, plan.bsa_m2, day.dose) if day and day.dose else None}
     if question == "ask_plan_step_up":
         up = queries.step_up_date(plan, now)
-        return {"template": "plan_step_up.j2", "sources": dose_sources(regimen, plan),
+        around = [getattr(queries.day_on(plan, d), "dose", None) for d in (up - dt.timedelta(days=1), up)] if up else []
+        unsized = small and not plan.bsa_m2  # a child's size not given: the rule per m², not an adult's doses
+        return {"template": "plan_step_up.j2",
+                "sources": dose_sources(regimen, plan) + ([regimen.phases[0].bsa_source] if unsized else []),
                 "date": long_date(up) if up else None, "detail": event_detail(plan, up, "step-up") if up else None,
+                "by_size": per_m2(regimen, plan.bsa_m2, *around) if all(around) and around else None,
+                "per_m2_only": flat_to_per_m2(regimen, *around) if unsized and all(around) and around else None,
                 "doses": sorted({format_dose(d.dose) for d in plan.days if d.dose}, key=float),
                 "unit": plan.days[0].dose_unit}
     if question == "ask_plan_bag_change":
         upcoming = queries.next_bag_change(plan, now)
+        # A cycle's first morning hangs its first bag: the change asked about is the one after it.
+        first_bag = upcoming if upcoming in {c.start for c in plan.cycles} else None
+        if first_bag:
+            upcoming = queries.next_bag_change(plan, first_bag + dt.timedelta(days=1))
         week = queries.bag_changes_between(plan, now, now + WEEK - dt.timedelta(days=1))
         return {"template": "plan_bag_change.j2", "sources": cited(regimen, "Administration"),
                 "next": long_date(upcoming) if upcoming else None,
+                "first_bag": long_date(first_bag) if first_bag else None, "window": regimen.bag_change_window_hours,
                 "week": [long_date(d) for d in week], "max_hours": regimen.bag_max_hours,
                 "warnings": list(plan.warnings)}
     if question == "ask_plan_discharge":
@@ -142,10 +188,12 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
         return {"template": "plan_premedication.j2", "sources": list(dict.fromkeys(m.source for m in regimen.pre_medication)),
                 "coming": coming}
     if question == "ask_plan_last_infusion":
-        current = named or next((c for c in plan.cycles if c.end >= now), plan.cycles[-1])
+        current = named or next((c for c in plan.cycles if c.last_infusion >= now), plan.cycles[-1])
         return {"template": "plan_last_infusion.j2", "sources": cited(regimen, "Cycle frequency"),
                 "cycle": current, "date": long_date(current.last_infusion), **cycle_shape(regimen),
-                "course_last": long_date(queries.last_infusion_day(plan))}
+                "course_last": long_date(queries.last_infusion_day(plan)), "stops": stops_told(plan, stops),
+                "infused": sum(d.infusing for d in plan.days if d.cycle == current.number),
+                "same_cycle_days": regimen.same_cycle_max_interruption_days}
     if question == "ask_plan_interruption":
         restarts = [(long_date(d.date), e.split(": ", 1)[1]) for d in plan.days for e in d.events
                     if e.startswith(("restart:", "restart dose:", "discontinued:"))]
@@ -190,10 +238,65 @@ def toxicity_escalation_text(text: str, indication: Optional[str], tracker: Trac
     if len({(r.restart_dose, r.full_dose, r.goes_up_on) for r in rises}) != 1:
         return None
     rise = rises[0]
+    regimen = load_regimen(indication or indications()[0])
     body = render_text("toxicity_escalation.j2", low=format_dose(rise.restart_dose), full=format_dose(rise.full_dose),
                        unit=rise.unit, days=rise.restart_days, restarted=long_date(restarted),
-                       up=long_date(rise.goes_up_on), bsa=f"{rise.bsa_m2:.2f}" if rise.bsa_m2 else None)
+                       up=long_date(rise.goes_up_on),
+                       by_size=per_m2(regimen, rise.bsa_m2, rise.restart_dose, rise.full_dose))
     return render_text("plan_answer.j2", body=body, sources=list(dict.fromkeys(w for r in rises for w in r.sources)))
+
+
+def plan_reply(tracker: Tracker, indication: str) -> Tuple[str, List[str], List[Dict[Text, Any]]]:
+    """(the reply's body, its sources, the slots it sets) for the waiting personal question, planned for this
+    indication; no sources when the reply is a refusal."""
+    regimen = load_regimen(indication)
+    request = plan_request(tracker, indication=indication)
+    try:
+        plan = make_plan(regimen, request)
+    except PlanError as refused:
+        return render_text("plan_input_refused.j2", reason=str(refused)), [], [SlotSet("plan_confirmed", None)]
+    question = tracker.get_slot("plan_question")
+    now = today(tracker)
+    asked = tracker.get_slot("plan_question_date")
+    cycle_asked = int(tracker.get_slot("plan_question_cycle") or 0) or None
+    done = [SlotSet("plan_question_date", None), SlotSet("plan_question_cycle", None)]
+    if not cycle_asked and question in NEXT_CYCLE_QUESTIONS and not any(c.start > now for c in plan.cycles):
+        # "When would the next one start?" after the last planned cycle: the one after, if the regimen allows it.
+        cycle_asked = plan.cycles[-1].number + 1 if plan.cycles[-1].number < regimen.max_cycles else None
+    if cycle_asked and cycle_asked > regimen.max_cycles:
+        return render_text("plan_cycle_beyond.j2", cycle=cycle_asked, most=regimen.max_cycles,
+                           note=regimen.beyond_default_note), [], done
+    if cycle_asked:
+        plan = make_plan(regimen, plan_request(tracker, cycles=cycle_asked, indication=indication))
+    weight = tracker.get_slot("weight_kg")
+    small = bool(tracker.get_slot("small_patient")) or (weight is not None and float(weight) < regimen.bsa_threshold_kg)
+    values = answer(question, plan, regimen, now, dt.date.fromisoformat(asked) if asked else now, cycle_asked,
+                    request.interruptions, small)
+    template, sources = values.pop("template"), values.pop("sources")
+    about = values.get("cycle") or (queries.cycle_of(plan, cycle_asked) if cycle_asked else None)
+    return (render_text(template, today=long_date(now), **values), sources,
+            done + [SlotSet("plan_answered_cycle", about.number if about else None)])
+
+
+# Doses differ by type of ALL (and by size); other answers may be the same for every type.
+DOSE_QUESTIONS = frozenset({"ask_plan_dose", "ask_plan_step_up", "ask_plan_summary", "ask_plan_premedication"})
+
+
+def reply_for_every_type(tracker: Tracker) -> Optional[Tuple[str, List[str], List[Dict[Text, Any]]]]:
+    """The reply, with every type's sources, when each type of ALL gets the same one ("when does my 28-day
+    infusion end?"), so the type need not be asked; None when it is known, matters, or facts are missing."""
+    question = tracker.get_slot("plan_question")
+    if (tracker.get_slot("indication") or not question or question in DOSE_QUESTIONS
+            or not (tracker.get_slot("plan_start") and tracker.get_slot("plan_cycle"))):
+        return None
+    try:
+        replies = [plan_reply(tracker, indication) for indication in indications()]
+    except (PlanError, ValueError):
+        return None
+    if len({body for body, _, _ in replies}) != 1 or not replies[0][1]:
+        return None
+    body, _, events = replies[0]
+    return body, list(dict.fromkeys(where for _, sources, _ in replies for where in sources)), events
 
 
 class ActionAnswerPlanQuestion(SafeAction):
@@ -203,32 +306,13 @@ class ActionAnswerPlanQuestion(SafeAction):
         return "action_answer_plan_question"
 
     def respond(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
-        question = tracker.get_slot("plan_question")
-        if not question:
+        if not tracker.get_slot("plan_question"):
             dispatcher.utter_message(text=render_text("plan_ready.j2", **describe_facts(tracker)))
             return []
-        regimen = load_regimen(tracker.get_slot("indication"))
-        try:
-            plan = make_plan(regimen, plan_request(tracker))
-        except PlanError as refused:
-            dispatcher.utter_message(text=render_text("plan_input_refused.j2", reason=str(refused)))
-            return [SlotSet("plan_confirmed", None)]
-        now = today(tracker)
-        asked = tracker.get_slot("plan_question_date")
-        cycle_asked = int(tracker.get_slot("plan_question_cycle") or 0) or None
-        done = [SlotSet("plan_question_date", None), SlotSet("plan_question_cycle", None)]
-        if not cycle_asked and question in NEXT_CYCLE_QUESTIONS and not any(c.start > now for c in plan.cycles):
-            # "When would the next one start?" after the last planned cycle: the one after, if the regimen allows it.
-            cycle_asked = plan.cycles[-1].number + 1 if plan.cycles[-1].number < regimen.max_cycles else None
-        if cycle_asked and cycle_asked > regimen.max_cycles:
-            dispatcher.utter_message(text=render_text("plan_cycle_beyond.j2", cycle=cycle_asked,
-                                                      most=regimen.max_cycles, note=regimen.beyond_default_note))
-            return done
-        if cycle_asked:
-            plan = make_plan(regimen, plan_request(tracker, cycles=cycle_asked))
-        values = answer(question, plan, regimen, now, dt.date.fromisoformat(asked) if asked else now, cycle_asked)
-        template, sources = values.pop("template"), values.pop("sources")
-        about = values.get("cycle") or (queries.cycle_of(plan, cycle_asked) if cycle_asked else None)
-        text = render_text(template, today=long_date(now), **values)
-        dispatcher.utter_message(text=render_text("plan_answer.j2", body=text, sources=sources))
-        return done + [SlotSet("plan_answered_cycle", about.number if about else None)]
+        indication = tracker.get_slot("indication")
+        reply = plan_reply(tracker, indication) if indication else reply_for_every_type(tracker)
+        if reply is None:  # the facts changed since the form let the type go: it matters now
+            return ActionAskIndication().respond(dispatcher, tracker, domain)
+        body, sources, events = reply
+        dispatcher.utter_message(text=render_text("plan_answer.j2", body=body, sources=sources) if sources else body)
+        return events

@@ -60,8 +60,12 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
                     if stop_part else None)
     if stopped_days is not None:
         # Without a date, it stopped `stopped_days` ago and restarts today: said back to confirm.
-        stopped_on = parsing.find_date(stop_part, now, order)
-        start = stopped_on.date if stopped_on else now - dt.timedelta(days=stopped_days)
+        restart = told_events.RESTARTED.search(stop_part)
+        stopped_on = parsing.find_date(stop_part[:restart.start()] if restart else stop_part, now, order)
+        restarted_on = parsing.find_date(stop_part[restart.start():], now, order) if restart else None
+        # "off for 2 days and went back on today, Friday 12 February": the day it went back on dates the stop.
+        start = (stopped_on.date if stopped_on else
+                 (restarted_on.date if restarted_on else now) - dt.timedelta(days=stopped_days))
         entry = interruption_text(start, stopped_days, parsing.mentions_side_effect(text))
         kept = [i for i in tracker.get_slot("interruptions") or [] if not i.startswith(start.isoformat())]
         facts["interruptions"] = kept + [entry]
@@ -212,8 +216,8 @@ DATES_ONLY = frozenset({"ask_plan_next_cycle", "ask_plan_last_infusion", "ask_pl
 def needs_body_size(tracker: Tracker) -> bool:
     """Weight and height are asked only for a patient said to be small or under the BSA threshold, and
     only when the answer gives a dose."""
-    if tracker.get_slot("plan_question") in DATES_ONLY:
-        return False
+    if tracker.get_slot("plan_question") in DATES_ONLY | {"ask_plan_step_up"}:
+        return False  # a step-up is a date; without the size its doses are said per m² (actions.plan_answers)
     weight = tracker.get_slot("weight_kg")
     indication = tracker.get_slot("indication")
     if weight is None or indication not in INDICATIONS:
@@ -242,7 +246,10 @@ class ValidatePlanForm(FormValidationAction):
         return "validate_plan_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        wanted = ["indication", "plan_start", "plan_cycle"]
+        from actions.plan_answers import reply_for_every_type  # the answers' module builds on this one
+
+        # A question every type of ALL answers alike ("when does my cycle 2 end?") does not ask the type.
+        wanted = ([] if reply_for_every_type(tracker) else ["indication"]) + ["plan_start", "plan_cycle"]
         if needs_body_size(tracker):
             wanted += ["weight_kg", "height_cm"]
         return wanted + ["plan_confirmed"]
@@ -302,7 +309,7 @@ def describe_facts(tracker: Tracker) -> Dict[str, Any]:
         stopped, days, toxicity = read_interruption(entry)
         stops.append({"start": long_date(stopped), "days": days, "toxicity": toxicity})
     return {
-        "indication": knowledge_base().indication_label(indication),
+        "indication": knowledge_base().indication_label(indication) if indication else None,
         "cycle": tracker.get_slot("plan_cycle"),
         "start": long_date(start),
         "weight_kg": tracker.get_slot("weight_kg"),

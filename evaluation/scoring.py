@@ -8,12 +8,13 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import yaml
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
-# dev_d to dev_g were the final sets final.yml, final_b.yml, final_c.yml and final_d.yml until each had been run
-# and reported; since then they are tuned on. dev_plan_b.yml (personal-plan questions) was written blind and
-# tuned on from its first run. final_e.yml, written blind, is never tuned on.
+# dev_d to dev_h were the final sets final.yml and final_b.yml to final_e.yml until each had been run and
+# reported; since then they are tuned on. dev_plan_b.yml (personal-plan questions) and dev_i.yml (weighted to
+# the real voice, follow-ups and plans) were written blind and tuned on from their first run. final_f.yml,
+# written blind, is never tuned on.
 DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml", "dev_g.yml",
-            "dev_plan_b.yml")
-FINAL_SETS = ("final_e.yml",)
+            "dev_plan_b.yml", "dev_h.yml", "dev_i.yml")
+FINAL_SETS = ("final_f.yml",)
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")
 DECLINED = re.compile(r"\b(?:don't|do not|doesn't|does not) cover\b", re.IGNORECASE)
@@ -60,11 +61,14 @@ def _token_pattern(token: str) -> re.Pattern:
     return re.compile(escaped, re.IGNORECASE)
 
 
+def _plain(text: str) -> str:
+    # 'micro' and 'μ' count as one, and so do a hyphen and the dashes of a range ("1–2 cycles").
+    return text.replace("μ", "micro").replace("µ", "micro").replace("\u2013", "-").replace("\u2014", "-")
+
+
 def has_token(text: str, token: str) -> bool:
-    """Whether text holds the token or one of its `a|b` alternatives; 'micro' and 'μ' count as one."""
-    text = text.replace("μ", "micro").replace("µ", "micro")
-    return any(_token_pattern(alt.replace("μ", "micro").replace("µ", "micro")).search(text)
-               for alt in str(token).split("|") if alt.strip())
+    """Whether text holds the token or one of its `a|b` alternatives, written either way (see _plain)."""
+    return any(_token_pattern(_plain(alt)).search(_plain(text)) for alt in str(token).split("|") if alt.strip())
 
 
 def has_all(text: str, tokens: Iterable[str]) -> bool:

@@ -153,6 +153,8 @@ FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
 BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
 REPEAT_SHARE = 0.9  # a follow-up asks for something new: the facts just given count for this share of their score
+AMOUNT = re.compile(r"(?:\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                    r"fourteen|fifteen|twenty)\s*(?:days?|weeks?|hours?|hrs?|months?|kg|kilos?)\b|[<>]\s*\d)", re.I)
 
 
 def is_follow_up(text: str) -> bool:
@@ -251,8 +253,11 @@ def _answer_part(kb, index, question: Question, part: str, visible,
         return [], subjects
     best = matches[0]
     if one_of_many and not subjects:
-        return (_chosen(matches), subjects) if best.likeness >= PARTIAL_LIKENESS or best.score >= ANSWER_SCORE \
-            else ([], subjects)
+        # Classified as uncovered with such a subject named elsewhere ("ulcers, is that the blina? what's good
+        # for them?"): a part is answered only by a fact very like it.
+        told_uncovered = question.looks_uncovered and any(_named_in(kb, s, question.text) for s in question.uncovered)
+        enough = best.likeness >= PARTIAL_LIKENESS or (best.score >= ANSWER_SCORE and not told_uncovered)
+        return (_chosen(matches), subjects) if enough else ([], subjects)
     if best.score < ANSWER_SCORE:
         return [], subjects
     # Named as not covered, or classified so: only a fact very like the question still answers it.
@@ -286,7 +291,10 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     visible = AUDIENCE_SEES[question.audience]
     read = question.in_context()
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
-    question = read if read is not question else replace(question, previous_facts=())
+    if read is question or AMOUNT.search(question.text):
+        # A new amount ("and three weeks?", "if <45kg?") may be answered by the very fact just given.
+        read = replace(read, previous_facts=())
+    question = read
     answered: List[Match] = []
     declined: List[str] = []
     for part in parts:
@@ -295,11 +303,13 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         declined += [s for s in subjects if s not in declined]
     told_only = False
     if not answered and not declined:
-        declined = [s for s in question.uncovered if _named_in(kb, s, question.text)]
+        declined = [s for s in question.uncovered if _named_in(kb, s, ALTERNATIVE.sub(" ", question.text))]
     elif not declined and any(POINTS_BACK.search(part) for part in parts):
         # "Mum loves sushi. Is that ok?": the subject is in the telling, the question only points at it.
         sentences = SENTENCE_END.split(question.text)
-        told = " ".join(s for s in sentences if not _asks(s)) if any(map(_asks, sentences)) else ""
+        # Only what is told before the question can be what it points at ("... dog bite stuff" after it is not).
+        first_asking = next((i for i, sentence in enumerate(sentences) if _asks(sentence)), 0)
+        told = " ".join(s for s in sentences[:first_asking] if not _asks(s))
         declined = [s for s in question.uncovered if _named_in(kb, s, told)]
         told_only = bool(declined)
     if parts != [question.text]:

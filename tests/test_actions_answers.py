@@ -259,3 +259,23 @@ def test_a_dose_question_without_the_height_gets_the_general_answer():
                           entities=[entity("indication", "relapsed ALL")])
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
     assert "Worked out from" not in text and "45 kg" in text  # the rule for under 45 kg, not a made-up dose
+
+
+def test_a_follow_up_with_a_new_amount_is_answered_even_by_the_fact_just_given():
+    # "more" is in the words, but a new amount is asked about: protocol, more than 14 days stops treatment.
+    tracker = tracker_for("and more than two weeks?", "ask_more", ranking=ranked(("ask_more", 0.61), ("thank", 0.33)),
+                          slots={"last_topic": "interruption", "last_facts": ["interruption-patient"],
+                                 "last_question": "What happens if my blinatumomab is stopped for 5 days?"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "If it stops for more than 14 days, the clinic protocol says treatment is stopped permanently" in text
+
+
+def test_how_to_tell_crs_is_answered_with_its_signs():
+    # Patient page, serious side effects: CRS "can cause fever, low blood pressure, and difficulty breathing".
+    tracker = tracker_for("how would I know if I had it?", "ask_serious_side_effects",
+                          ranking=ranked(("ask_serious_side_effects", 0.4)),
+                          slots={"last_topic": "serious_side_effects",
+                                 "last_facts": ["serious-side-effects-boxed-warning"],
+                                 "last_question": "What is cytokine release syndrome?"})
+    lead = only_text(run_action(ActionAnswerQuestion(), tracker)[0]).split("\n\n")[0]
+    assert "a fever, low blood pressure and difficulty breathing" in lead

@@ -392,3 +392,71 @@ def test_a_restart_after_a_toxicity_is_answered_with_the_day_the_dose_goes_back_
     general = "after grade 3 CRS, when does the dose go back up?"  # no restart day told: the rule itself
     messages, _ = run_action(ActionAnswerQuestion(), tracker_for(general, "ask_dose_modifications"))
     assert "would go up on" not in messages[0]["text"]
+
+
+def test_a_question_every_type_answers_alike_does_not_ask_the_type():
+    # Both regimens infuse 28 days a cycle: cycle 2 from Monday 7 December 2026 ends on day 28, Sunday 3 January 2027.
+    alike = {"plan_question": "ask_plan_last_infusion", "plan_start": "2026-12-07", "plan_cycle": 2}
+    assert required(**alike) == ["plan_start", "plan_cycle", "plan_confirmed"]
+    answer = ask("ask_plan_last_infusion", **{**alike, "indication": None})
+    assert "The last infusion day of cycle 2 is Sunday 3 January 2027" in answer
+    assert "clinical-protocol, Cycle frequency" in answer and "prescribing-information, MRD-positive B-ALL" in answer
+    # Cycle 1's hospital stay differs (9 days relapsed/refractory, 3 days MRD-positive): the type is asked.
+    assert required(**{**alike, "plan_question": "ask_plan_discharge", "plan_cycle": 1})[0] == "indication"
+
+
+def test_a_childs_doses_come_with_their_rule_per_square_metre():
+    # Mosteller: sqrt(120 cm x 30 kg / 3600) = 1.00 m2; 5 then 15 mcg/m2/day give 5 then 15 mcg/day (caps 9, 28).
+    answer = ask("ask_plan_step_up", weight_kg=30.0, height_cm=120.0)
+    assert "Your dose goes up on Monday 14 December 2026: the dose goes up from 5 to 15 mcg/day." in answer
+    assert "each dose comes from body surface area: 5 then 15 mcg/m²/day for 1.00 m²" in answer
+    assert "body surface area" not in ask("ask_plan_step_up")  # an adult's flat doses have no such rule
+
+
+def test_a_stop_of_more_than_7_days_starts_a_new_cycle_and_the_answer_says_so():
+    # Stopped Wednesday 9 December for 10 days: more than the protocol's 7, so a new cycle starts on the restart
+    # day, Saturday 19 December 2026, and its 28th infusion day is Friday 15 January 2027.
+    answer = ask("ask_plan_last_infusion", interruptions=["2026-12-09:10"])
+    assert "for 10 days: more than 7 days, so a new cycle (cycle 2) starts on the restart day, Saturday 19 December 2026" in answer
+    assert "The last infusion day of cycle 2 is Friday 15 January 2027, after 28 days of continuous infusion" in answer
+
+
+@pytest.mark.parametrize("today, text, facts", [
+    # A relative clause tells the start; it does not ask.
+    ("2027-06-21", "I am on my second cycle for relapsed ALL, which started on the morning of Monday 7 June 2027. "
+                   "The infusion was stopped on Thursday 17 June and restarted on Monday 21 June 2027. On what date "
+                   "will this cycle's infusion finish?",
+     {"plan_start": "2027-06-07", "plan_cycle": 2, "interruptions": ["2027-06-17:4"]}),
+    # "Off from ... until ...": 10 to 13 April is 3 days without infusion.
+    ("2027-04-14", "My wife's 2nd cycle (relapsed ALL) started on Thursday 1 April 2027. The infusion was off from "
+                   "Saturday 10 April until Tuesday 13 April. When does the infusion end now?",
+     {"plan_start": "2027-04-01", "plan_cycle": 2, "interruptions": ["2027-04-10:3"]}),
+    # Off for 2 days and back on today, Friday 12 February: it stopped on Wednesday 10 February.
+    ("2027-02-12", "His first blina cycle started on Monday 1 February 2027, then it was off for 2 days and went "
+                   "back on today, Friday 12 February. When is his last infusion day now?",
+     {"plan_start": "2027-02-01", "plan_cycle": 1, "interruptions": ["2027-02-10:2"]}),
+])
+def test_a_stop_told_in_carers_words_is_read_with_its_days(monkeypatch, today, text, facts):
+    monkeypatch.setenv("BLINA_TODAY", today)
+    _, events = run_action(ActionExtractPlanFacts(), tracker_for(text, "ask_plan_last_infusion"))
+    found = slots_set(events)
+    assert {slot: found.get(slot) for slot in facts} == facts
+
+
+def test_a_childs_step_up_date_needs_no_height_and_gives_the_doses_per_square_metre():
+    # Cycle 1 from Monday 7 December 2026: the step-up is day 8, Monday 14 December; under 45 kg the
+    # prescribing information doses 5 then 15 mcg/m2/day, which needs the height to turn into mcg/day.
+    slots = {"indication": "relapsed-refractory", "weight_kg": 20.0, "plan_question": "ask_plan_step_up"}
+    assert "height_cm" not in required(**slots)
+    answer = ask("ask_plan_step_up", weight_kg=20.0)
+    assert "Your dose goes up on Monday 14 December 2026. Under 45 kg the dose comes from body surface area: " \
+           "5 then 15 mcg/m²/day" in answer
+    assert "9" not in answer.split("Source:")[0]  # never an adult's 9 or 28 mcg/day for a child
+
+
+def test_on_a_cycles_first_morning_the_bag_change_asked_about_is_the_one_after_its_first_bag(monkeypatch):
+    monkeypatch.setenv("BLINA_TODAY", "2026-12-07")  # cycle 1's first morning: its first bag goes up (docstring)
+    answer = ask("ask_plan_bag_change")
+    assert ("The first bag goes up on the morning of Monday 7 December 2026, when the cycle starts; the first bag "
+            "change after it is on the morning of Friday 11 December 2026.") in answer
+    assert "within 4 hours of the planned time" in answer  # protocol: changed within 4 hours of the planned time

@@ -161,6 +161,9 @@ def test_a_day_of_an_ordinal_cycle_is_read():
      "My second cycle started May 3rd 2027.", "For cycle 3 when's the earliest the blood work can be drawn?"),
     ("I had my first cycle starting 16 December. If they go ahead with a second one, what date would it begin?",
      "I had my first cycle starting 16 December.", "If they go ahead with a second one what date would it begin?"),
+    # A dash before a question word ends what is told.
+    ("pt with R/R Ph-neg B-ALL, C2D1 was 5 Jan 2026 - what's the last infusion day of C2?",
+     "pt with R/R Ph-neg B-ALL, C2D1 was 5 Jan 2026", "what's the last infusion day of C2?"),
 ])
 def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
     assert parsing.statement_and_question(text) == parsing.Said(stated, asked)
@@ -175,6 +178,12 @@ def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
     ("When does this cycle end now?", "ask_plan_last_infusion"),
     ("What's the final day of the infusion for this cycle?", "ask_plan_last_infusion"),
     ("what date would it begin?", "ask_plan_next_cycle"),
+    ("What day does the 28-day infusion end?", "ask_plan_last_infusion"),
+    ("new end of infusion date?", "ask_plan_last_infusion"),
+    ("what date do my 2 weeks off start?", "ask_plan_break"),
+    ("When does the two-week break finish and the next cycle start?", "ask_plan_next_cycle"),
+    ("What does a 10-day break mean for my treatment?", "ask_plan_interruption"),
+    ("date for C3 D1?", "ask_plan_next_cycle"),
 ])
 def test_what_a_plan_question_asks_comes_from_its_words(asked, intent):
     assert parsing.plan_question_intent(asked) == intent

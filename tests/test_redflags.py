@@ -202,6 +202,22 @@ TABLE = [
     # --- a denial before a comma does not deny what a new clause reports ---
     ("he's not answering me, his eyes are rolling back", {"seizure"}, set(), set(), set()),
     ("his eyes are rolling back, its been going on about 2 minutes", {"seizure"}, set(), set(), set()),
+    # --- the flag's own verb says it is over, whatever else the message says is now ---
+    ("pt had gr3 CRS in C1, fully resolved, now due C2 - premed?", set(), {"crs"}, set(), set()),
+    ("after his CRS resolved they restarted the pump", set(), {"crs"}, set(), set()),
+    ("his fever resolved but it is back again now, 39.1", {"high_fever"}, set(), set(), set()),  # back again
+    # --- a fear of what may happen is no report; a fear of what happened is ---
+    ("i keep worrying i'll roll over in the night and yank the line out", set(), {"pump_line"}, set(), set()),
+    ("my husband is scared he'll pull the line out in his sleep", set(), {"pump_line"}, set(), set()),
+    ("I am scared, he pulled the line out", {"pump_line"}, set(), set(), set()),
+    ("I'm worried he might be confused", {"confusion"}, set(), set(), set()),  # how he may be now
+    # --- protocol: the line is never flushed; a habit or an intention is not a flush that happened ---
+    ("they flush his line constantly for everything else, why not with this one?", set(), set(), set(), set()),
+    ("the nurse wanted to flush it but the ward told us not to let anyone", set(), set(), set(), set()),
+    ("the nurse flushed his line", {"flushed_line"}, set(), set(), set()),
+    # --- PIP pregnancy: "if you become pregnant while undergoing treatment, contact your provider immediately" ---
+    ("my wife just found out she's pregnant", {"pregnant_on_treatment"}, set(), set(), set()),
+    ("we found out today that she is pregnant", {"pregnant_on_treatment"}, set(), set(), set()),
 ]
 
 

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 FLOORS = {
     "dev": {"answerable": 0.90, "followup": 0.88, "uncovered": 0.87, "red_flag": 0.91, "not_red_flag": 0.96,
             "plan": 0.81, "small_talk": 0.92},
-    "final_e": {"answerable": 0.85, "followup": 0.75, "uncovered": 0.84, "red_flag": 0.85, "not_red_flag": 0.88,
+    "final_f": {"answerable": 0.85, "followup": 0.75, "uncovered": 0.84, "red_flag": 0.85, "not_red_flag": 0.88,
                 "plan": 0.35, "small_talk": 0.80},
 }
 
@@ -62,6 +62,7 @@ def test_a_number_must_stand_alone_and_alternatives_count():
     assert not has_token("0.9 mg", "9")
     assert has_token("two weeks", "14 days|two weeks")
     assert has_token("a 0.2 μm filter", "0.2 micron|0.2 μm")
+    assert has_token("for the first 1–2 cycles", "1-2") and not has_token("for the first 1–2 cycles", "1-3")
 
 
 def test_a_date_is_found_however_the_answer_writes_it():

@@ -33,6 +33,9 @@ POST_NEGATION_NORMS = frozenset({"no", "none", "nope", "nil", "never", "negative
 # Opens a hypothetical: "what should I do if I have a seizure", "in case the line leaks".
 HYPOTHETICAL_NORMS = frozenset({"if", "whether", "unless", "incase", "supposing", "suppose", "hypothetically"})
 # These suppose only when they open a sentence: "say my lips swell...", but not "the nurse said".
+FEAR_WORDS = frozenset({"worry", "worried", "worrying", "worries", "scared", "afraid", "frightened", "terrified",
+                        "nervous", "paranoid", "fear", "fears", "dread", "dreading"})
+FUTURE_MODAL_WORDS = frozenset({"will", "'ll", "ll", "wo", "would", "might", "could", "may"})
 SUPPOSE_OPEN_WORDS = frozenset({"say", "imagine", "if", "suppose", "supposing"})
 # "not sure if", "wondering whether": the person is unsure about their own state, not supposing.
 UNSURE_BEFORE_IF_NORMS = frozenset({"sure", "unsure", "certain", "uncertain", "wonder", "idk", "clue", "idea",
@@ -160,7 +163,12 @@ RESOLVED_PHRASES = ("it settled", "has settled", "have settled", "settled down",
                     "back to herself", "back to myself", "now resolved", "has resolved", "had resolved",
                     "all cleared", "cleared up", "recovered", "doing great now", "doing well now", "back up to",
                     "running fine", "sorted it", "it was sorted", "came back down", "stopped on its own",
-                    "carried on fine", "fine by itself", "was gone", "gone by", "went back to normal")
+                    "carried on fine", "fine by itself", "was gone", "gone by", "went back to normal", "fully resolved",
+                    "completely resolved", "since resolved", "resolved fully", "resolved completely")
+# "gr3 CRS resolved", "his fever has now settled": the flag's own verb says it is over, whatever the rest says.
+OVER_VERB_WORDS = frozenset({"resolved", "settled", "subsided", "cleared"})
+OVER_FILLER_WORDS = frozenset({"has", "had", "have", "was", "fully", "completely", "totally", "now", "since", "all",
+                               "quickly", "then"})
 # "It was gone by the morning" is over; "the screen's gone blank", "his temp's gone up" say what it became.
 # A resolved phrase ending in "gone" counts only at a clause's end or before one of these.
 GONE_FOLLOWER_WORDS = frozenset({"by", "now", "since", "completely", "totally", "altogether", "overnight", "today",

@@ -243,7 +243,7 @@ class _Layout:
         while i < n:
             opens = i == self.sentence[i] or (i - 1 == self.sentence[i] and self.lower[i - 1] in {"what", "but", "so"})
             if self.norm[i] in cues.HYPOTHETICAL_NORMS or (opens and self.lower[i] in cues.SUPPOSE_OPEN_WORDS) or (
-                    self.lower[i] == "case" and i > 0 and self.lower[i - 1] == "in"):
+                    self.lower[i] == "case" and i > 0 and self.lower[i - 1] == "in") or self.fears_ahead(i):
                 if not self.unsure_before(i):
                     # "Suppose the line comes apart, should I flush it?": a sentence that opens by
                     # supposing supposes to its end; an "if" inside a sentence reaches to its comma.
@@ -255,6 +255,16 @@ class _Layout:
                     continue
             i += 1
         return supposed
+
+    def fears_ahead(self, i: int) -> bool:
+        """"Scared he'll pull the line out", "worried I might roll on it": a fear of what may happen, not a report
+        ("worried he might be confused" says how he is now)."""
+        if self.lower[i] not in cues.FEAR_WORDS:
+            return False
+        for k in range(i + 1, min(i + 5, len(self.lower) - 1)):
+            if self.lower[k] in cues.FUTURE_MODAL_WORDS:
+                return self.lower[k + 1] not in {"be", "have", "already"}
+        return False
 
     def unsure_before(self, i: int) -> bool:
         """"not sure if", "wonder whether", "don't know if": the writer doubts, and may be reporting."""
@@ -457,7 +467,7 @@ class _Judge:
         if t.supposed[start]:
             return ASKED
         sentence = t.sentence[start]
-        if self.asks_when(sentence) or self.history(sentence, start):
+        if self.over(end) or self.asks_when(sentence) or self.history(sentence, start):
             return ASKED
         if self.deictic(sentence, start):
             return REPORTED
@@ -524,6 +534,13 @@ class _Judge:
         if any(resolved > start for resolved in t.resolved_starts):
             return True  # "it alarmed twice this week and then carried on fine"
         return sentence in t.history_sentences and t.clause[start] not in t.now_clauses
+
+    def over(self, end: int) -> bool:
+        """"After his CRS resolved", "gr3 CRS fully resolved": the flag's own verb says it is over."""
+        lower, k = self.t.lower, end
+        while k < len(lower) and lower[k] in cues.OVER_FILLER_WORDS:
+            k += 1
+        return k < len(lower) and lower[k] in cues.OVER_VERB_WORDS and "again" not in lower[k:]
 
     def negated(self, start: int, end: int) -> bool:
         t = self.t
