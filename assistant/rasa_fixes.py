@@ -15,8 +15,11 @@ import jsonschema
 import numpy
 from rasa.core.actions.action import ActionExtractSlots
 from rasa.core.channels.socketio import SocketIOOutput
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import BotUttered, Event
+
+from assistant.recent_states import load_with_rule_reach, recent_prediction_states
 
 
 def _first_match_enough(schema: Any) -> Any:
@@ -164,3 +167,6 @@ LogisticRegressionClassifier.process = with_weights_in_column_order(LogisticRegr
 
 _stock_resolve = Event.resolve_by_type
 Event.resolve_by_type = staticmethod(resolve_event_class)
+
+RulePolicy.load = load_with_rule_reach
+RulePolicy._prediction_states = recent_prediction_states
