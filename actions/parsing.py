@@ -292,10 +292,18 @@ def asks_a_date(asked: str) -> bool:
     return bool(ASKS_DATE.search(asked) or DAY_WORDS.search(asked))
 
 
+# "What dose is he on now?" asks the amount; "what dose on Saturday 3 April?" asks it for a day of the plan.
+ASKS_DOSE = re.compile(r"\b(?:what|which|whats|what's) (?:dose|amount)\b", re.I)
+NAMES_A_DAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tonight|birthday|party|christmas|"
+                         r"\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+                         r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b|day\s+\d+)", re.I)
+
+
 def asks_amount_not_date(text: str) -> bool:
     """Whether a schedule question asks how much or how long, and not when."""
     asked = statement_and_question(text).asked or text
-    return bool(ASKS_AMOUNT.search(asked)) and not asks_a_date(asked)
+    amount = ASKS_AMOUNT.search(asked) or (ASKS_DOSE.search(asked) and not NAMES_A_DAY.search(asked))
+    return bool(amount) and not asks_a_date(asked)
 
 
 def asks_about_own_dates(text: str) -> bool:

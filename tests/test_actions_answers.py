@@ -221,7 +221,8 @@ def test_a_dose_question_with_a_childs_height_and_weight_gets_that_childs_doses(
                           "dose would that work out at?", "ask_dosing",
                           entities=[entity("indication", "relapse")])
     text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
-    assert "1.2 m²" in text and "days 1–7: 6 mcg/day" in text and "days 8–28: 18 mcg/day" in text
+    assert "1.2 m²" in text
+    assert "- days 1–7: 6 mcg/day (5 mcg/m²/day)\n- days 8–28: 18 mcg/day (15 mcg/m²/day)\n" in text  # one line each
     assert "Source: clinical-protocol, Regimen details; prescribing-information, Dosing for patients under 45 kg" in text
 
 
