@@ -11,13 +11,13 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured: dev 92 / 91 / 89 / 93 / 98 / 86 / 94 %, final_e 88 / 81 / 89 / 93 / 94 / 44 / 88 % (answerable,
+# Measured: dev 92 / 90 / 92 / 93 / 98 / 88 / 93 %, final_f 92 / 77 / 89 / 75 / 100 / 55 / 88 % (answerable,
 # follow-ups, uncovered, red flag, not a report, plan, small talk).
 FLOORS = {
-    "dev": {"answerable": 0.90, "followup": 0.88, "uncovered": 0.87, "red_flag": 0.91, "not_red_flag": 0.96,
-            "plan": 0.81, "small_talk": 0.92},
-    "final_f": {"answerable": 0.85, "followup": 0.75, "uncovered": 0.84, "red_flag": 0.85, "not_red_flag": 0.88,
-                "plan": 0.35, "small_talk": 0.80},
+    "dev": {"answerable": 0.90, "followup": 0.88, "uncovered": 0.89, "red_flag": 0.91, "not_red_flag": 0.96,
+            "plan": 0.85, "small_talk": 0.90},
+    "final_f": {"answerable": 0.89, "followup": 0.72, "uncovered": 0.85, "red_flag": 0.70, "not_red_flag": 0.94,
+                "plan": 0.50, "small_talk": 0.80},
 }
 
 
