@@ -83,3 +83,10 @@ def test_without_a_recognised_flag_still_sends_to_emergency_care():
 def test_plain_text_is_not_html_escaped():
     text = emergency_message(check("he had a fit"))
     assert "don't" in text and "&#39;" not in text and "&amp;" not in text
+
+
+def test_only_a_pump_or_line_problem_is_told_not_to_touch_the_pump_or_line():
+    line = emergency_message(check("the pump is beeping and the line is leaking"))
+    assert line.startswith("Call the clinic now") and "flush anything on the pump or line" in line
+    pregnant = emergency_message(check("my wife just found out she's pregnant"))
+    assert pregnant.startswith("Call the clinic now") and "pump" not in pregnant  # PIP: contact the provider

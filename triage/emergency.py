@@ -21,6 +21,7 @@ def emergency_message(check: RedFlagCheck | None = None, clinic: dict | None = N
     return ENVIRONMENT.get_template(TEMPLATES[tier]).render(
         recognised=recognised,
         sources=sources,
+        line_advice=any(describe(flag.id).line_advice for flag in flags),
         clinic=clinic or clinic_settings(),
     ).strip()
 

@@ -68,6 +68,7 @@ class Entry:
     bare_is_question: bool = False  # with nobody named, a mention is a question...
     report_words: frozenset = frozenset()  # ...unless one of these words is in it ("flushed")
     tier: str = "emergency"  # "emergency": call the emergency number now; "urgent": call the clinic now
+    line_advice: bool = False  # the answer adds "don't change, restart or flush anything on the pump or line"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def _entry(raw: dict, kind: str) -> Entry:
         bare_is_question=raw.get("bare", "report") == "question",
         report_words=frozenset(w.lower() for w in _strings(raw.get("report_words", []), where)),
         tier=_tier(raw.get("tier", EMERGENCY), where),
+        line_advice=bool(raw.get("line_advice", False)),
     )
 
 
