@@ -57,27 +57,26 @@ def cycle_shape(regimen: Regimen) -> Dict[str, int]:
     return {"infusion_days": regimen.infusion_days_per_cycle, "free_days": regimen.treatment_free_days}
 
 
+def _per_m2_rule(regimen: Regimen, found: list, bsa_m2: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    if not found or None in found:
+        return None
+    return {"per_m2": [format_dose(r.dose_per_m2) for r in found], "unit": regimen.phases[0].dose_per_m2_unit,
+            "bsa": f"{bsa_m2:.2f}" if bsa_m2 else None, "threshold": format_dose(regimen.bsa_threshold_kg)}
+
+
 def per_m2(regimen: Regimen, bsa_m2: Optional[float], *doses: float) -> Optional[Dict[str, Any]]:
     """The per-m² rule behind doses worked out from body surface area ("5 then 15 mcg/m²/day for 0.74 m²"),
     or None when the doses are flat."""
     if not bsa_m2:
         return None
     rules = [*regimen.phases, regimen.toxicity_restart]
-    found = [next((r for r in rules if bsa_dose(r.dose_per_m2, bsa_m2, r.cap) == dose), None) for dose in doses]
-    if None in found:
-        return None
-    unit = next((p.dose_per_m2_unit for p in regimen.phases), "")
-    return {"per_m2": [format_dose(r.dose_per_m2) for r in found], "unit": unit, "bsa": f"{bsa_m2:.2f}",
-            "threshold": format_dose(regimen.bsa_threshold_kg)}
+    return _per_m2_rule(regimen, [next((r for r in rules if bsa_dose(r.dose_per_m2, bsa_m2, r.cap) == dose), None)
+                                  for dose in doses], bsa_m2)
 
 
 def flat_to_per_m2(regimen: Regimen, *doses: float) -> Optional[Dict[str, Any]]:
     """The per-m² doses under the weight threshold of the phases that give these flat doses, or None."""
-    found = [next((p for p in regimen.phases if p.dose == dose), None) for dose in doses]
-    if None in found:
-        return None
-    return {"per_m2": [format_dose(p.dose_per_m2) for p in found], "unit": found[0].dose_per_m2_unit,
-            "threshold": format_dose(regimen.bsa_threshold_kg)}
+    return _per_m2_rule(regimen, [next((p for p in regimen.phases if p.dose == dose), None) for dose in doses])
 
 
 def event_detail(plan: Plan, day: dt.date, kind: str) -> Optional[str]:
@@ -141,8 +140,8 @@ def answer(question: str, plan: Plan, regimen: Regimen, now: dt.date, asked: dt.
         return {"template": "plan_step_up.j2",
                 "sources": dose_sources(regimen, plan) + ([regimen.phases[0].bsa_source] if unsized else []),
                 "date": long_date(up) if up else None, "detail": event_detail(plan, up, "step-up") if up else None,
-                "by_size": per_m2(regimen, plan.bsa_m2, *around) if all(around) and around else None,
-                "per_m2_only": flat_to_per_m2(regimen, *around) if unsized and all(around) and around else None,
+                "by_size": per_m2(regimen, plan.bsa_m2, *around) if all(around) else None,
+                "per_m2_only": flat_to_per_m2(regimen, *around) if unsized and all(around) else None,
                 "doses": sorted({format_dose(d.dose) for d in plan.days if d.dose}, key=float),
                 "unit": plan.days[0].dose_unit}
     if question == "ask_plan_bag_change":
