@@ -339,6 +339,14 @@ THAT_DAY = re.compile(r"\b(?:that|the same) (?:day|date|weekend|morning)\b", re.
 IF_CLAUSE = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:if|suppose|say)\b", re.I)
 
 
+# Staff shorthand: "R/R adult, C1D1 Mon 5 Jul 2027 - date of step-up?" asks after the last dash.
+SHORTHAND_QUESTION = re.compile(r"\s[-\u2013\u2014]\s+(?=(?:(?!\s[-\u2013\u2014]\s).)*\?\W*$)")
+
+
+def _shorthand_question(part: str) -> list:
+    return [piece.strip() for piece in SHORTHAND_QUESTION.split(part, maxsplit=1) if piece.strip()]
+
+
 @dataclass(frozen=True)
 class Said:
     """A message cut into what it states (facts about the plan) and what it asks (the question's subject)."""
@@ -350,6 +358,7 @@ class Said:
 def statement_and_question(text: str) -> Said:
     """Clauses that open with a question word or end in "?" are the question; the rest is stated."""
     parts = [p.strip() for p in CLAUSE_SPLIT.split(text) if p and p.strip()]
+    parts = [piece for part in parts for piece in _shorthand_question(part)]
     # "If they go ahead with a second one, what date would it begin?": the if-clause belongs to the question.
     asked = [p for p in parts if p.endswith("?") or QUESTION_OPENING.search(p) or IF_CLAUSE.match(p)
              or QUESTION_CLOSING.search(p)]

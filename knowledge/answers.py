@@ -133,9 +133,9 @@ class Question:
     previous_topic: Optional[str] = None
     previous_facts: Sequence[str] = ()  # the facts that answered it
 
-    def in_context(self) -> "Question":
+    def in_context(self, anyway: bool = False) -> "Question":
         """A follow-up read with the question before it: its words added, its topic believed more."""
-        if not (self.previous and self.previous_topic and is_follow_up(self.text)):
+        if not (self.previous and self.previous_topic and (anyway or is_follow_up(self.text))):
             return self
         belief = {topic: FOLLOW_UP_SHARE * value for topic, value in self.topic_belief.items()}
         belief[self.previous_topic] = belief.get(self.previous_topic, 0.0) + (1 - FOLLOW_UP_SHARE)
@@ -151,10 +151,11 @@ BACK_REFERENCE = re.compile(r"\b(?:they|them|those|these|theirs|is that|was that
                             r"(?:for|about|with|after) (?:that|it)\W*$)", re.I)
 FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
 BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
+CONTEXT_WORDS = 15  # a question this short may lean on the one before it when that reads it better
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
 REPEAT_SHARE = 0.9  # a follow-up asks for something new: the facts just given count for this share of their score
 AMOUNT = re.compile(r"(?:\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                    r"fourteen|fifteen|twenty)\s*(?:days?|weeks?|hours?|hrs?|months?|kg|kilos?)\b|[<>]\s*\d)", re.I)
+                    r"fourteen|fifteen|twenty)\s*(?:days?|d|weeks?|wks?|hours?|hrs?|h|months?|kg|kilos?)\b|[<>]\s*\d)", re.I)
 
 
 def is_follow_up(text: str) -> bool:
@@ -281,6 +282,24 @@ def _payload_answer(kb: KnowledgeBase, question: Question) -> Optional[Reply]:
     return Reply(compose_facts(own, buttons=buttons), topic, [fact.id for fact in own])
 
 
+def _read_in_context(index: FactIndex, question: Question, visible) -> Question:
+    """The question read with the one before it when it is a follow-up, or when a question of a few words
+    that does not look like one ("how soon after the last bag could she go back to it?") is answered better
+    so, by a fact of the topic just answered."""
+    read = question.in_context()
+    if read is not question or len(question.text.split()) > CONTEXT_WORDS or question.uncovered:
+        return read  # a subject the documents don't cover, named anew, is a new question
+    read = question.in_context(anyway=True)
+    if read is question:
+        return question
+    alone = index.rank(question.text, visible, question.topic_belief, question.terms, question.indication)
+    together = index.rank(read.text, visible, read.topic_belief, question.terms, question.indication)
+    if together and together[0].fact.topic == question.previous_topic and (
+            not alone or together[0].score > alone[0].score):
+        return read
+    return question
+
+
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, clinic: dict) -> Reply:
     """The facts that answer each question in the message, and an honest "my documents don't cover
     that" with a referral for what none answers."""
@@ -289,7 +308,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         if reply is not None:
             return reply
     visible = AUDIENCE_SEES[question.audience]
-    read = question.in_context()
+    read = _read_in_context(index, question, visible)
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
     if read is question or AMOUNT.search(question.text):
         # A new amount ("and three weeks?", "if <45kg?") may be answered by the very fact just given.

@@ -280,3 +280,24 @@ def test_how_to_tell_crs_is_answered_with_its_signs():
                                  "last_question": "What is cytokine release syndrome?"})
     lead = only_text(run_action(ActionAnswerQuestion(), tracker)[0]).split("\n\n")[0]
     assert "a fever, low blood pressure and difficulty breathing" in lead
+
+
+def test_a_short_question_that_reads_better_with_the_one_before_it_is_read_so():
+    # Prescribing information: do not breastfeed during treatment and for at least 48 hours after the last dose.
+    tracker = tracker_for("how soon after the last bag could she go back to it?", "ask_bag_change",
+                          ranking=ranked(("ask_bag_change", 0.5), ("ask_breastfeeding", 0.2)),
+                          slots={"last_topic": "breastfeeding", "last_facts": ["breastfeeding-not-recommended"],
+                                 "last_question": "is breastfeeding allowed during blincyto?"})
+    lead = only_text(run_action(ActionAnswerQuestion(), tracker)[0]).split("\n\n")[0]
+    assert "48 hours" in lead and "bag" not in lead.lower()
+
+
+def test_a_new_question_after_an_answer_is_not_read_with_it():
+    # Patient page: relapsed ALL, 9 mcg a day on days 1-7.
+    tracker = tracker_for("what dose is given in the first week for relapsed ALL?", "ask_dosing",
+                          entities=[entity("indication", "relapsed-refractory")],
+                          ranking=ranked(("ask_dosing", 0.8)),
+                          slots={"last_topic": "breastfeeding", "last_facts": ["breastfeeding-not-recommended"],
+                                 "last_question": "is breastfeeding allowed during blincyto?"})
+    lead = only_text(run_action(ActionAnswerQuestion(), tracker)[0]).split("\n\n")[0]
+    assert "9 mcg" in lead and "breast" not in lead.lower()

@@ -164,6 +164,9 @@ def test_a_day_of_an_ordinal_cycle_is_read():
     # A dash before a question word ends what is told.
     ("pt with R/R Ph-neg B-ALL, C2D1 was 5 Jan 2026 - what's the last infusion day of C2?",
      "pt with R/R Ph-neg B-ALL, C2D1 was 5 Jan 2026", "what's the last infusion day of C2?"),
+    # Staff shorthand asks after its last spaced dash; "step-up" and "days 1-7" are no dashes between clauses.
+    ("R/R adult, C1D1 Mon 5 Jul 2027 - date of step-up?", "R/R adult, C1D1 Mon 5 Jul 2027", "date of step-up?"),
+    ("pt C2 - day 3 - dose days 1-7?", "pt C2 - day 3", "dose days 1-7?"),
 ])
 def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
     assert parsing.statement_and_question(text) == parsing.Said(stated, asked)

@@ -218,6 +218,9 @@ TABLE = [
     # --- PIP pregnancy: "if you become pregnant while undergoing treatment, contact your provider immediately" ---
     ("my wife just found out she's pregnant", {"pregnant_on_treatment"}, set(), set(), set()),
     ("we found out today that she is pregnant", {"pregnant_on_treatment"}, set(), set(), set()),
+    # --- a negated verb mid-message tells; it opens no question ---
+    ("keep getting shaking chills for the last hour, havent got a thermometer, on blina at home",
+     {"high_fever"}, set(), set(), set()),
 ]
 
 

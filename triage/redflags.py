@@ -283,6 +283,8 @@ class _Layout:
             sentence = self.sentence[k]
             # "Did a pregnancy test, it's positive": "did a" tells what was done ("I did a..."), it does not ask.
             told = self.lower[k] == "did" and k + 1 < n and self.lower[k + 1] in {"a", "an"}
+            # "Shaking chills, haven't got a thermometer": a negated verb mid-message tells, it does not ask.
+            told = told or (k > 0 and k + 1 < n and self.norm[k + 1] == "not" and "?" not in self.lower[k:n])
             if k == self.clause[k] and self.lower[k] in cues.QUESTION_OPEN_WORDS and not told:
                 questions.setdefault(sentence, []).append(k)
             if self.supposed[k]:
