@@ -329,7 +329,7 @@ FIRST_CYCLE_START = re.compile(
     r"|\bfirst (?:\w+ )?(?:cycle|bag|infusion|dose|day)\b|\bcycle (?:1|one) day (?:1|one)\b|\bday (?:1|one) was\b"
     r"|\b(?:went|go|gone|got|put) on (?:the )?(?:pump|drip|bag|blina\w*|blincyto)\b|\bhooked up\b", re.I)
 # Outside the form's question "when did that cycle start?", a bare "started on 12 October" is treatment's start.
-STARTED = re.compile(r"\b(?:start(?:s|ed|ing)?|began|begun|commenced)\b|\b(?:c\d|cycle \d)\s+(?:was\s+)?hung\b", re.I)
+STARTED = re.compile(r"\b(?:start(?:s|ed|ing)?|begins?|beginning|began|begun|commenced)\b|\b(?:c\d|cycle \d)\s+(?:was\s+)?hung\b", re.I)
 
 
 LEAD_IN = re.compile(r"^\W*(?:for|about|before|after|regarding|as for|and for|what about)\b", re.I)

@@ -73,6 +73,11 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
         found = parsing.find_date(stated, now, order)
     if found:
         window = settings["plan_dates"]
+        plausible = lambda day: now - dt.timedelta(days=window["past_days"]) <= day <= now + dt.timedelta(
+            days=window["future_days"])
+        swapped = dt.date(found.date.year, found.date.day, found.date.month) if found.ambiguous else None
+        if swapped and not plausible(found.date) and plausible(swapped):
+            found = parsing.ParsedDate(swapped, ambiguous=True)  # "12/04/2027": only 12 April is plausible
         facts["plan_start"] = parsing.within_range(
             found.date, now, window["past_days"], window["future_days"]
         ).isoformat()
@@ -94,7 +99,8 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
         if day_asked:
             facts["plan_question_date"] = day_asked.date.isoformat()
         day_number = parsing.find_day_asked(asked)
-        if day_number and not day_asked and "plan_start" in facts:  # "which date is day 8?"
+        other_cycle = parsing.find_cycle(asked) not in (None, facts.get("plan_cycle"))  # "date for C3 D1?"
+        if day_number and not day_asked and not other_cycle and "plan_start" in facts:  # "which date is day 8?"
             day_one = dt.date.fromisoformat(facts["plan_start"])
             facts["plan_question_date"] = (day_one + dt.timedelta(days=day_number - 1)).isoformat()
         cycle_asked = parsing.find_cycle(asked)

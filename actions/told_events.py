@@ -43,8 +43,8 @@ def find_toxicity_restart(text: str, today: dt.date, date_order: str = "MDY") ->
 
 # "a new 48-hour bag went up on Friday", "pt on 96h bags, first bag hung Wed 9 Dec": one bag's length and morning.
 BAG_LENGTH = re.compile(r"\b(\d{2,3})\s*-?\s*(?:h|hr|hrs|hour|hours)\b|\b(\d|one|two|three|four)\s*-?\s*days?\s+bags?\b", re.I)
-BAG_HUNG = re.compile(r"\b(?:hung|put up|put on|went up|gone up|connected|changed|swapped)\b|\bbags?\b[^.?!]{0,40}\bup\b",
-                      re.I)
+BAG_HUNG = re.compile(r"\b(?:hung|put up|put on|went up|gone up|connected|changed|swapped)\b|\bbags?\b[^.?!]{0,40}\bup\b"
+                      r"|\bput (?:a|an|the|another|his|her|my|their)\b[^.?!]{0,30}\bbags?\b", re.I)
 NEXT_CHANGE = re.compile(r"\b(?:change|changed|swap|swapped|due|new one|next one)\b", re.I)
 
 

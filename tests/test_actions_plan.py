@@ -5,6 +5,7 @@ days 1-7, step-up to 28 on day 8 = Monday 14 December; bags: Mon 7, Fri 11 (96 h
 (dose change), Fri 18; 28 infusion days end Sunday 3 January 2027; 14 days off from Monday 4 January;
 cycle 2 on Monday 18 January 2027, its bloods within 96 hours: Thursday 14 to Sunday 17 January."""
 import asyncio
+import datetime as dt
 
 import pytest
 
@@ -326,6 +327,20 @@ def test_a_bag_hung_with_its_length_is_answered_from_that_bag_without_the_form()
     assert answer.splitlines()[-1] == "Source: prescribing-information, Infusion bags; clinical-protocol, Administration"
 
 
+@pytest.mark.parametrize("told, hung_on, hours", [
+    ("the nurse put a 48 hour bag on my wife's pump this morning (10 july 2026). what day is the next bag change",
+     dt.date(2026, 7, 10), 48),
+    ("The nurse put a new 48-hour bag up on Friday 26 February 2027. What day will the next bag change be?",
+     dt.date(2027, 2, 26), 48),
+])
+def test_a_bag_hung_is_read_however_the_carer_tells_it(told, hung_on, hours):
+    from actions.told_events import BagHung, find_bag_hung
+
+    assert find_bag_hung(told, dt.date(2026, 7, 10)) == BagHung(hung_on, hours)
+    assert find_bag_hung("the nurse put the bag in the fridge on 10 july 2026. when is the next bag change",
+                         dt.date(2026, 7, 10)) is None
+
+
 def test_a_bag_question_without_a_bag_hung_keeps_the_general_answer():
     from actions.answers import ActionAnswerQuestion
 
@@ -460,3 +475,26 @@ def test_on_a_cycles_first_morning_the_bag_change_asked_about_is_the_one_after_i
     assert ("The first bag goes up on the morning of Monday 7 December 2026, when the cycle starts; the first bag "
             "change after it is on the morning of Friday 11 December 2026.") in answer
     assert "within 4 hours of the planned time" in answer  # protocol: changed within 4 hours of the planned time
+
+
+def test_a_numeric_date_plausible_only_the_other_way_round_is_read_so_and_said_back(monkeypatch):
+    from actions.plan_form import read_plan_facts
+
+    monkeypatch.setenv("BLINA_TODAY", "2027-04-20")
+    # Month first (the clinic's order), 12/04/2027 is 4 December 2027: more than the clinic's 120 days ahead.
+    told = "pt R/R ALL, C2 D1 was 12/04/2027, no interruptions. date for C3 D1?"
+    facts = read_plan_facts(told, tracker_for(told, "ask_plan_next_cycle"), "ask_plan_next_cycle")
+    assert facts["plan_start"] == "2027-04-12" and facts["_ambiguous"] == dt.date(2027, 4, 12)
+    assert facts["plan_cycle"] == 2 and facts["plan_question_cycle"] == 3 and "plan_question_date" not in facts
+    monkeypatch.setenv("BLINA_TODAY", "2027-11-20")  # now both are plausible: the clinic's order wins
+    assert read_plan_facts(told, tracker_for(told, "ask_plan_next_cycle"), "ask_plan_next_cycle")[
+        "plan_start"] == "2027-12-04"
+
+
+def test_a_cycle_that_begins_on_a_day_is_a_start_told(monkeypatch):
+    from actions.plan_form import states_own_plan
+
+    monkeypatch.setenv("BLINA_TODAY", "2026-12-02")
+    told = "My second cycle of blina for relapsed ALL begins on Monday 14 December 2026. What date will it finish?"
+    question, facts = states_own_plan(told, tracker_for(told, "ask_cycles"))
+    assert question == "ask_plan_last_infusion" and facts == {"plan_start": "2026-12-14", "plan_cycle": 2}
