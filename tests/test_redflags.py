@@ -218,6 +218,10 @@ TABLE = [
     # --- PIP pregnancy: "if you become pregnant while undergoing treatment, contact your provider immediately" ---
     ("my wife just found out she's pregnant", {"pregnant_on_treatment"}, set(), set(), set()),
     ("we found out today that she is pregnant", {"pregnant_on_treatment"}, set(), set(), set()),
+    # --- a clinical word said as a name is a topic; what someone keeps saying he has is not ---
+    ("the doctors keep saying CRS, CRS, CRS like i should know what it means. my son is 15 and on blinatumomab",
+     set(), {"crs"}, set(), set()),
+    ("he keeps saying he can't breathe", {"breathing"}, set(), set(), set()),
     # --- a negated verb mid-message tells; it opens no question ---
     ("keep getting shaking chills for the last hour, havent got a thermometer, on blina at home",
      {"high_fever"}, set(), set(), set()),

@@ -104,7 +104,8 @@ DEICTIC_FILLER_NORMS = frozenset({"be", "a", "an", "the", "some", "kind", "sort"
 SPEECH_WORDS = frozenset({"talk", "talks", "talking", "talked", "told", "tell", "tells", "telling", "warned", "warn",
                           "warning", "explained", "spoke", "speaking", "spoken", "said", "saying", "says", "went"})
 LISTENER_WORDS = frozenset({"us", "me", "him", "her", "them", "you", "on"})
-MENTIONED_WORDS = frozenset({"mentioned", "mentions", "mentioning", "mention"})
+# Said right before a clinical word, as a name: "the doctors keep saying CRS" ("saying he can't breathe" is not).
+MENTIONED_WORDS = frozenset({"mentioned", "mentions", "mentioning", "mention", "saying", "say", "says"})
 TOPIC_FILLER_WORDS = frozenset({"the", "a", "an", "this", "that", "something", "called", "risk", "risks", "of",
                                 "possible", "possibly", "chance"})
 # "The seizures people talk about with blina": "about" with its object before it.

@@ -495,7 +495,8 @@ class _Judge:
     def talked_about(self, start: int) -> bool:
         """"Keeps talking about CRS", "mentioned cytokine release syndrome": named as what was talked about."""
         lower, k = self.t.lower, start - 1
-        while k >= 0 and lower[k] in cues.TOPIC_FILLER_WORDS:
+        # "saying CRS, CRS, CRS": the word said again is still the name said.
+        while k >= 0 and (lower[k] in cues.TOPIC_FILLER_WORDS or lower[k] in {",", lower[start]}):
             k -= 1
         if k >= 0 and lower[k] in cues.MENTIONED_WORDS:
             return True
