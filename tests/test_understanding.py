@@ -11,13 +11,13 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured: dev 92 / 90 / 92 / 93 / 98 / 88 / 93 %, final_f 92 / 77 / 89 / 75 / 100 / 55 / 88 % (answerable,
+# Measured: dev 93 / 93 / 94 / 92 / 98 / 89 / 92 %, final_g 95 / 91 / 92 / 69 / 89 / 90 / 88 % (answerable,
 # follow-ups, uncovered, red flag, not a report, plan, small talk).
 FLOORS = {
-    "dev": {"answerable": 0.90, "followup": 0.88, "uncovered": 0.89, "red_flag": 0.91, "not_red_flag": 0.96,
-            "plan": 0.85, "small_talk": 0.90},
-    "final_f": {"answerable": 0.89, "followup": 0.72, "uncovered": 0.85, "red_flag": 0.70, "not_red_flag": 0.94,
-                "plan": 0.50, "small_talk": 0.80},
+    "dev": {"answerable": 0.91, "followup": 0.90, "uncovered": 0.91, "red_flag": 0.89, "not_red_flag": 0.96,
+            "plan": 0.86, "small_talk": 0.88},
+    "final_g": {"answerable": 0.92, "followup": 0.85, "uncovered": 0.88, "red_flag": 0.62, "not_red_flag": 0.83,
+                "plan": 0.85, "small_talk": 0.75},
 }
 
 
