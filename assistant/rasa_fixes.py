@@ -20,6 +20,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.core.events import BotUttered, Event
 
 from assistant.recent_states import load_with_rule_reach, recent_prediction_states
+from assistant.rule_candidates import possible_keys
 
 
 def _first_match_enough(schema: Any) -> Any:
@@ -170,3 +171,4 @@ Event.resolve_by_type = staticmethod(resolve_event_class)
 
 RulePolicy.load = load_with_rule_reach
 RulePolicy._prediction_states = recent_prediction_states
+RulePolicy._get_possible_keys = possible_keys

@@ -1,8 +1,11 @@
 """`knowledge.meaning`: sentence vectors find the fact a question in other words asks for, and the facts'
-vectors come from the cache `blina build` writes, so no server recomputes them at start."""
+vectors come from the cache `blina build` writes, so no server recomputes them at start; one BLAS thread, as in
+the action server, ranks exactly as two do."""
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
+from evaluation.scoring import DEV_SETS, load_cases, messages_of
 from knowledge.matching import FactIndex
 from knowledge.meaning import SentenceEncoder
 from knowledge.store import KnowledgeBase
@@ -62,3 +65,22 @@ def test_meaning_raises_the_likeness_of_a_paraphrase(kb, encoder):
     by_meaning = FactIndex(kb.all_facts(), kb.terms_of_facts(), encoder).likeness(question)
     assert by_meaning[position] > by_wording[position] + 0.2
     assert position in by_meaning.argsort()[::-1][:2]  # the central line, which stays in while it runs, is near
+
+
+def test_one_blas_thread_gives_the_same_likeness_and_ranking(kb, encoder):
+    # The action server runs numpy's BLAS on one thread (assistant/startup.py): no answer may move for it.
+    index = FactIndex(kb.all_facts(), kb.terms_of_facts(), encoder)
+    questions = [message for case in load_cases(DEV_SETS) for message in messages_of(case)][::15]
+
+    def ranked():
+        products = [index.meaning_matrix @ row for row in index.meaning_matrix]
+        rankings = [[(m.fact.id, m.score, m.likeness) for m in index.rank(q, EVERYONE, {})] for q in questions]
+        return products, rankings
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        products, rankings = ranked()
+    with threadpool_limits(limits=1, user_api="blas"):
+        one_products, one_rankings = ranked()
+    assert len(questions) > 100
+    assert all(np.array_equal(a, b) for a, b in zip(products, one_products))
+    assert rankings == one_rankings

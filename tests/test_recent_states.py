@@ -1,6 +1,7 @@
 """The rule policy reading only the states its rules can reach (assistant/recent_states.py) predicts
 what Rasa's own RulePolicy predicts, at every step of real conversations: the training stories and
-rules, the test stories, and long conversations driven through the running assistant."""
+rules, the test stories, and long conversations driven through the running assistant; and its filter
+of the rules (assistant/rule_candidates.py) finds Rasa's rules in Rasa's order at every one of those steps."""
 import itertools
 import json
 import tempfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.shared.core.events import ActionExecuted, Event
@@ -19,6 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 
 import assistant.rasa_fixes  # noqa: F401  (installs the recent-states prediction, as the Rasa server has it)
+from assistant.rule_candidates import _stock_possible_keys, possible_keys
 from assistant.serve import api_token
 from tests.test_e2e_rest import say
 
@@ -148,3 +150,27 @@ def test_reading_too_few_states_would_be_caught(policy_and_domain, story_convers
     policy, domain = policy_and_domain
     differ, _ = differences(policy, domain, story_conversations, 1)
     assert differ > 0
+
+
+def rule_filter_differences(policy, domain, conversations):
+    """How many of the filter's answers differ from Rasa's `_get_possible_keys` (the set, in its order), at
+    every prediction of the conversations, for both kinds of rules; and how many there were."""
+    differ = total = 0
+    for events in conversations:
+        tracker = DialogueStateTracker("replay", domain.slots)
+        for event in events:
+            if isinstance(event, ActionExecuted):
+                states = policy._prediction_states(tracker, domain)
+                for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
+                    found = possible_keys(policy, lookup, states)
+                    differ += list(found) != list(_stock_possible_keys(policy, lookup, states))
+                    total += 1
+            tracker.update(event)
+    return differ, total
+
+
+def test_the_rule_filter_finds_rasas_rules_in_rasas_order(policy_and_domain, story_conversations,
+                                                         driven_conversations):
+    policy, domain = policy_and_domain
+    differ, total = rule_filter_differences(policy, domain, story_conversations + driven_conversations)
+    assert total > 2 * 1000 and differ == 0
