@@ -3,8 +3,8 @@
 Rasa 3.6's `RulePolicy._get_possible_keys` runs `_is_rule_applicable` on every one of ~300 rules for
 each recent state, twice per prediction. A rule whose state at that turn names a previous action or
 an intent can only match a conversation state with the same ones (but for a conversation's first
-state), so `possible_keys` runs Rasa's own check only on the rules filed under the conversation's
-(or under none) and keeps Rasa's order, so the same set comes out in the same order
+state), so `possible_keys` runs Rasa's own check only on the rules filed under the state's previous
+action and intent (or under none), in Rasa's order, so the same set comes out in the same order
 (tests/test_recent_states.py compares both with Rasa's at every prediction of real conversations).
 """
 from typing import Dict, FrozenSet, List, Optional, Set, Text, Tuple

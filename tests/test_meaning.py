@@ -48,7 +48,8 @@ def test_users_messages_are_not_kept_in_the_cache(encoder):
 
 @pytest.mark.parametrize("question, facts", [
     # Patient page, Dosage Forms and Strengths (35 mcg vials) or the label's 38.5 mcg powder; no word in common.
-    ("how much medicine comes in one of those tiny glass containers?", {"vial-strength", "vial-label-product"}),
+    ("what amount is packed into each glass pot?", {"vial-strength", "vial-label-product"}),
+    ("how many micrograms does a single ampoule hold?", {"vial-strength", "vial-label-product"}),
 ])
 def test_a_question_in_other_words_finds_its_fact_only_by_meaning(kb, encoder, question, facts):
     by_wording = FactIndex(kb.all_facts(), kb.terms_of_facts()).rank(question, EVERYONE, {})
