@@ -99,11 +99,11 @@ def read_plan_facts(text: str, tracker: Tracker, intent: str) -> Dict[str, Any]:
         if day_asked:
             facts["plan_question_date"] = day_asked.date.isoformat()
         day_number = parsing.find_day_asked(asked)
-        other_cycle = parsing.find_cycle(asked) not in (None, facts.get("plan_cycle"))  # "date for C3 D1?"
+        cycle_asked = parsing.find_cycle(asked)
+        other_cycle = cycle_asked not in (None, facts.get("plan_cycle"))  # "date for C3 D1?" is not this cycle's
         if day_number and not day_asked and not other_cycle and "plan_start" in facts:  # "which date is day 8?"
             day_one = dt.date.fromisoformat(facts["plan_start"])
             facts["plan_question_date"] = (day_one + dt.timedelta(days=day_number - 1)).isoformat()
-        cycle_asked = parsing.find_cycle(asked)
         if cycle_asked is not None:
             facts["plan_question_cycle"] = cycle_asked
     weight = parsing.find_weight_kg(text)
