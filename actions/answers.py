@@ -7,7 +7,8 @@ from actions import parsing
 from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
 from actions.plan_answers import bag_due_text, per_m2, toxicity_escalation_text
 from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own_plan
-from knowledge.answers import AMOUNT, Question, answer_question, compose_answer, is_follow_up, more_about
+from knowledge.answers import (AMOUNT, Question, answer_question, compose_answer, for_indication, is_follow_up,
+                               more_about)
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import load_regimen
 from knowledge.texts import render_text
@@ -30,7 +31,15 @@ OWN_DATES_BUTTON = "Work out my own dates"
 OWN_PLAN_PAYLOAD = "/ask_plan_summary"
 SCHEDULE_TOPICS = frozenset(PLAN_QUESTION_TOPICS.values()) - {"dosing"}
 INDICATION_INTENT = "inform_indication"
+PLAN_FACTS_INTENT = "inform_plan_facts"
 DOSE_INTENTS = ("ask_dosing", "ask_plan_dose", "ask_plan_step_up")
+
+
+def general_follow_up(text: str, tracker) -> bool:
+    """"And in cycle 2?" after a general answer, with no plan of one's own begun: the same general question
+    for another cycle, not a plan fact told."""
+    return (tracker.get_slot("plan_start") is None and tracker.get_slot("last_topic") is not None
+            and text.rstrip().endswith("?") and parsing.asks_about_another_cycle(text))
 
 
 def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tuple[str, Dict[str, float]]]:
@@ -125,6 +134,8 @@ class ActionAnswerQuestion(SafeAction):
         indication = indication_of(tracker)
         last_topic = tracker.get_slot("last_topic")
         text = tracker.latest_message.get("text") or ""
+        if intent == PLAN_FACTS_INTENT and not general_follow_up(text, tracker):
+            return [FollowupAction(PLAN_FORM)]  # facts or a correction go through the form, to be confirmed
         # "and more than two weeks?" asks about a new amount, not for more of the topic.
         if intent == MORE_INTENT and last_topic and not AMOUNT.search(text):
             reply = more_about(kb, last_topic, audience(tracker), indication, tracker.get_slot("last_facts") or [])
@@ -156,14 +167,20 @@ class ActionAnswerQuestion(SafeAction):
                 dispatcher.utter_message(text=render_text("indication_noted.j2", label=label))
                 return plan_fact_events(tracker, {"indication": indication})
             text = tracker.get_slot("last_question") or ""
+            text = for_indication(kb, text, indication) if indication else text
             belief = {last_topic: 1.0}
         elif intent.startswith(PLAN_PREFIX):
             belief = {PLAN_QUESTION_TOPICS[intent[len(PLAN_PREFIX):]]: 1.0}
         else:
             belief = topic_belief(tracker)
+        previous = None if intent == INDICATION_INTENT else tracker.get_slot("last_question")  # it is the question
+        if previous and indication:
+            previous = for_indication(kb, previous, indication)  # "and for MRD?" after a question about relapsed ALL
         question = Question(text, audience(tracker), belief, all_terms(tracker),
                             entity_ids(tracker, "uncovered"), indication, looks_uncovered(belief),
-                            tracker.get_slot("last_question"), last_topic, tracker.get_slot("last_facts") or ())
+                            previous, last_topic, tracker.get_slot("last_facts") or (),
+                            for_indication=bool(entity_ids(tracker, "indication")) and (
+                                intent == INDICATION_INTENT or is_follow_up(text)))
         reply = answer_question(kb, fact_index(), question, clinic_settings())
         if reply.topic in SCHEDULE_TOPICS and audience(tracker) == "patient":
             # The general answer about the schedule, and the offer to work out the patient's own dates.

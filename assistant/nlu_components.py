@@ -35,6 +35,8 @@ CONVERSATIONAL_INTENTS = frozenset({"thank", "affirm", "deny", "greet", "goodbye
 FOLLOW_UP_OPENING = re.compile(r"^\W*(?:and|what about|how about|same for|for how long|how long for|or)\b", re.I)
 PLAIN_REPLY = re.compile(r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|thanks?|thank you|ta|cheers|bye|"
                          r"goodbye|hi|hello|hey)\b[\W]*$", re.I)
+# "who are you?", "what are you?": a short question about the assistant, not about the medicine.
+ABOUT_THE_ASSISTANT = re.compile(r"^\W*(?:who|what)\s+(?:are|r)\s+(?:you|u|ya)\W*$", re.I)
 RESTART_WORDS = re.compile(r"\b(?:start (?:again|over)|forget|reset|clear)\b", re.I)
 SHORT_QUESTION_WORDS = 4
 PLAN_FACTS_INTENT = "inform_plan_facts"
@@ -54,7 +56,7 @@ def follow_up_question(text: str, intent: str) -> bool:
     """Whether a message the classifier took for small talk is a follow-up question about the medicine."""
     if intent not in CONVERSATIONAL_INTENTS or text.startswith("/") or PLAIN_REPLY.search(text):
         return False
-    if RESTART_WORDS.search(text):
+    if RESTART_WORDS.search(text) or ABOUT_THE_ASSISTANT.search(text):
         return False
     short_question = text.strip().endswith("?") and len(text.split()) <= SHORT_QUESTION_WORDS
     return bool(FOLLOW_UP_OPENING.search(text) or short_question)

@@ -1,7 +1,7 @@
 """`make eval`: the blind evaluation sets sent to the real servers over REST, with a figure per category.
 
 The development sets (tests/eval/dev_*.yml) are the ones tuned on; `--details` writes their misses.
-The final set (tests/eval/final_f.yml) is reported as figures only, never message by message.
+The final set (FINAL_SETS in evaluation/scoring.py) is reported as figures only, never message by message.
 """
 import argparse
 import asyncio

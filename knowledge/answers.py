@@ -132,6 +132,7 @@ class Question:
     previous: Optional[str] = None  # the question answered last, for a follow-up ("and for MRD?")
     previous_topic: Optional[str] = None
     previous_facts: Sequence[str] = ()  # the facts that answered it
+    for_indication: bool = False  # the question is asked again for the indication just named ("and for MRD?")
 
     def in_context(self, anyway: bool = False) -> "Question":
         """A follow-up read with the question before it: its words added, its topic believed more."""
@@ -238,6 +239,12 @@ def _named_in(kb: KnowledgeBase, subject_id: str, text: str) -> bool:
     return any(_words(form) in words for form in (term.name, *term.synonyms))
 
 
+def _spoken_of(kb: KnowledgeBase, subject_id: str, text: str, answer: str) -> bool:
+    term, words, answered = kb.term(subject_id), _words(text), _words(answer)
+    named = [form for form in (term.name, *term.synonyms) if _words(form) in words]
+    return bool(named) and all(_words(form) in answered for form in named)
+
+
 def _answer_part(kb, index, question: Question, part: str, visible,
                  one_of_many: bool = False) -> Tuple[List[Match], List[str]]:
     """(the matches that answer this part, the uncovered subjects it asks about). The classifier's
@@ -250,6 +257,10 @@ def _answer_part(kb, index, question: Question, part: str, visible,
         given = {f for f in question.previous_facts if not set(question.terms) & index.fact_terms.get(f, set())}
         matches = sorted((replace(m, score=m.score * REPEAT_SHARE) if m.fact.id in given else m for m in matches),
                          key=lambda match: -match.score)
+    if question.for_indication and matches:
+        # The named indication's own facts of the topic answer before those that hold for every type.
+        topic = matches[0].fact.topic
+        matches = sorted(matches, key=lambda m: not (m.fact.indication == question.indication and m.fact.topic == topic))
     if not matches:
         return [], subjects
     best = matches[0]
@@ -265,6 +276,17 @@ def _answer_part(kb, index, question: Question, part: str, visible,
     if (subjects or question.looks_uncovered) and best.likeness < PARTIAL_LIKENESS:
         return [], subjects
     return _chosen(matches), subjects
+
+
+def for_indication(kb: KnowledgeBase, text: str, indication: str) -> str:
+    """The waiting question asked again for another indication ("and for MRD?" after a question about
+    relapsed ALL): the words that named the other indications are taken out."""
+    for other in kb.indications():
+        if other != indication:
+            term = kb.term(other)
+            for form in sorted((term.name, *term.synonyms), key=len, reverse=True):
+                text = re.sub(rf"(?<![\w/+-]){re.escape(form)}(?![\w/+-])", " ", text, flags=re.I)
+    return " ".join(text.split())
 
 
 def _payload_answer(kb: KnowledgeBase, question: Question) -> Optional[Reply]:
@@ -287,7 +309,9 @@ def _read_in_context(index: FactIndex, question: Question, visible) -> Question:
     that does not look like one ("how soon after the last bag could she go back to it?") is answered better
     so, by a fact of the topic just answered."""
     read = question.in_context()
-    if read is not question or len(question.text.split()) > CONTEXT_WORDS or question.uncovered:
+    if read is not question:
+        return question if _stands_alone(index, question, read, visible) else read
+    if len(question.text.split()) > CONTEXT_WORDS or question.uncovered:
         return read  # a subject the documents don't cover, named anew, is a new question
     read = question.in_context(anyway=True)
     if read is question:
@@ -298,6 +322,22 @@ def _read_in_context(index: FactIndex, question: Question, visible) -> Question:
             not alone or together[0].score > alone[0].score):
         return read
     return question
+
+
+def _stands_alone(index: FactIndex, question: Question, read: Question, visible) -> bool:
+    """"And what filter does the line need?": it opens like a follow-up but asks a whole question, which a
+    new fact answers better by itself than the question before it does read together with it."""
+    rest = FOLLOW_UP.sub("", question.text, count=1).split()
+    leans_back = BACK_REFERENCE.search(question.text) or POINTS_BACK.search(question.text) or AMOUNT.search(
+        question.text)  # "and what if it ends up more than 2 weeks?" asks of what was just answered
+    if len(rest) <= FOLLOW_UP_WORDS or leans_back:
+        return False
+    alone = index.rank(question.text, visible, question.topic_belief, question.terms, question.indication)
+    together = index.rank(read.text, visible, read.topic_belief, question.terms, question.indication)
+    if not alone or alone[0].fact.id in question.previous_facts:
+        return False
+    best_together = together[0].score * (REPEAT_SHARE if together[0].fact.id in question.previous_facts else 1.0)
+    return alone[0].score > best_together
 
 
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, clinic: dict) -> Reply:
@@ -349,6 +389,10 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
             if match.fact.topic == best.fact.topic and best.score - match.score <= TIE):
         return Reply(_by_indication_summary(kb, topic.id, question.audience), topic.id, [])
     chosen = [match.fact for match in answered[:MAX_FACTS]]
+    # "How much is it if you've no insurance?": a subject the answer itself speaks of, in the question's own
+    # words, is not declined ("will medicaid pay?" still is).
+    answers = " ".join(fact.answer for fact in chosen)
+    declined = [s for s in declined if not _spoken_of(kb, s, question.text, answers)]
     more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]
     buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if more else []
     outro = not_covered_text(kb, declined, clinic, partial=True) if declined else None

@@ -170,6 +170,56 @@ def test_a_follow_up_naming_a_term_of_the_fact_just_given_is_answered_from_that_
     assert "dexamethasone 24 mg" in text.split("\n\n")[0]  # protocol toxicity table, neurological grade 3
 
 
+def test_a_whole_new_question_opening_with_and_is_read_by_itself():
+    tracker = tracker_for("and what filter does the line need?", "ask_administration",
+                          entities=[entity("equipment", "filter"), entity("equipment", "line")],
+                          ranking=ranked(("ask_administration", 1.0)),
+                          slots={"last_topic": "flushing", "last_facts": ["flushing-never"],
+                                 "last_question": "the nurse told us never to flush dad's line when the blina bag "
+                                                  "gets changed, why not?"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "0.2 micron" in text.split("\n\n")[0]  # protocol, Administration: a 0.2 micron in-line filter
+
+
+def test_an_indication_given_after_a_question_about_another_is_answered_for_the_new_one():
+    tracker = tracker_for("And for MRD-positive?", "inform_indication", entities=[entity("indication", "MRD-positive")],
+                          slots={"last_topic": "dosing", "indication": "relapsed-refractory",
+                                 "last_question": "What is the dose of blinatumomab for adults with relapsed or "
+                                                  "refractory B-cell ALL?"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    # Patient page, MRD-positive ALL: 28 mcg a day for 28 days of a 42-day cycle, no 9 mcg first week.
+    assert "28 mcg a day" in text and "9 mcg" not in text
+
+
+def test_plan_facts_told_outside_the_form_go_through_the_form():
+    tracker = tracker_for("that's wrong, it was the 8th", "inform_plan_facts",
+                          slots={"plan_start": "2026-12-07", "last_topic": "hospital_stay"})
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    assert messages == [] and events == [{"event": "followup", "timestamp": None, "name": "plan_form"}]
+
+
+def test_another_cycle_asked_after_a_general_answer_gets_the_general_answer():
+    tracker = tracker_for("and in cycle 2?", "inform_plan_facts", ranking=ranked(("ask_hospital_stay", 0.3)),
+                          slots={"last_topic": "hospital_stay", "indication": "relapsed-refractory",
+                                 "last_question": "how long is the hospital stay for relapsed ALL?"})
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    # Protocol, Administration: in hospital for the first 9 days of cycle 1 and the first 2 days of cycle 2.
+    assert "first 2 days of cycle 2" in only_text(messages)
+    assert not [e for e in events if e["event"] == "followup"]
+
+
+@pytest.mark.parametrize("text,entities,declined", [
+    ("we dont have insurance, roughly how much is this stuff going to cost us", ["insurance"], False),
+    ("how much is blincyto without insurance? and will medicaid pay for it?", ["insurance", "medicaid"], True),
+])
+def test_a_subject_the_answer_speaks_of_in_the_questions_words_is_not_declined(text, entities, declined):
+    tracker = tracker_for(text, "ask_cost", entities=[entity("uncovered", e) for e in entities],
+                          ranking=ranked(("ask_cost", 0.8)))
+    reply = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    # Patient page: about $178,000 for a 30-day supply, "particularly for individuals without insurance".
+    assert "178,000" in reply and ("don't cover insurance" in reply) is declined
+
+
 def test_a_subject_told_before_a_question_that_points_at_it_is_declined():
     tracker = tracker_for("mum loves sushi and soft cheese, her friend says she can't have those now. is that true?",
                           "ask_side_effects", entities=[entity("uncovered", "sushi"), entity("uncovered", "soft cheese")],

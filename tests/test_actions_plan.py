@@ -360,7 +360,7 @@ def test_a_cycle_that_starts_on_a_day_told_is_the_patients_own():
 @pytest.mark.parametrize("question, rule", [
     ("ask_plan_discharge", "The protocol plans the first 9 days of cycle 1 in hospital."),
     ("ask_plan_last_infusion", "Sunday 3 January 2027, after 28 days of continuous infusion"),
-    ("ask_plan_next_cycle", "Each cycle is 28 days of continuous infusion, then 14 days without treatment."),
+    ("ask_plan_next_cycle", "Each cycle is 42 days: 28 days of continuous infusion, then 14 days without treatment."),
 ])
 def test_a_personal_date_comes_with_the_rule_it_follows(question, rule):
     assert rule in ask(question)

@@ -222,6 +222,17 @@ TABLE = [
     ("the doctors keep saying CRS, CRS, CRS like i should know what it means. my son is 15 and on blinatumomab",
      set(), {"crs"}, set(), set()),
     ("he keeps saying he can't breathe", {"breathing"}, set(), set(), set()),
+    ("whats this cytokine release syndrome thing the nurses keep going on about with my wife's blina",
+     set(), {"crs"}, set(), set()),
+    ("my wife has CRS, the nurses keep going on about it", {"crs"}, set(), set(), set()),
+    # --- a calendar year, or before the illness, places the event in the past ---
+    ("I had a seizure in 2019, years before my leukaemia. Does that matter for blinatumomab?",
+     set(), {"seizure"}, set(), set()),
+    ("she is having a seizure now, she had one in 2019 too", {"seizure"}, set(), set(), set()),
+    # --- staff shorthand for when, then the verb that says it is over ---
+    ("pt had G2 CRS C1D2, resolved, now C1D9 afebrile and well. any dose change needed?",
+     set(), {"crs"}, set(), set()),
+    ("pt G2 CRS D3, not resolved", {"crs"}, set(), set(), set()),
     # --- a negated verb mid-message tells; it opens no question ---
     ("keep getting shaking chills for the last hour, havent got a thermometer, on blina at home",
      {"high_fever"}, set(), set(), set()),

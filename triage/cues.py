@@ -1,6 +1,8 @@
 """The words that tell a report of a symptom from a question about it, and a denied symptom from a present one."""
 from __future__ import annotations
 
+import re
+
 # Sets named *_NORMS hold normal forms (spelling fixed, dictionary form: "had" -> "have");
 # sets named *_WORDS hold lower-case words exactly as typed.
 
@@ -102,7 +104,10 @@ DEICTIC_FILLER_NORMS = frozenset({"be", "a", "an", "the", "some", "kind", "sort"
                                   "sign", "signs"})
 # "Talking about CRS", "told us about the risk of CRS", "mentioned cytokine release": a condition as a topic.
 SPEECH_WORDS = frozenset({"talk", "talks", "talking", "talked", "told", "tell", "tells", "telling", "warned", "warn",
-                          "warning", "explained", "spoke", "speaking", "spoken", "said", "saying", "says", "went"})
+                          "warning", "explained", "spoke", "speaking", "spoken", "said", "saying", "says", "went",
+                          "going", "banging", "harping"})
+# "What's this CRS thing they talk about": asking what it is, before the name of what is talked of.
+WHAT_IS_WORDS = frozenset({"what", "whats", "what's", "wat", "s", "'s", "is", "this", "that"})
 LISTENER_WORDS = frozenset({"us", "me", "him", "her", "them", "you", "on"})
 # Said right before a clinical word, as a name: "the doctors keep saying CRS" ("saying he can't breathe" is not).
 MENTIONED_WORDS = frozenset({"mentioned", "mentions", "mentioning", "mention", "saying", "say", "says"})
@@ -147,7 +152,11 @@ HISTORY_PHRASES = ("stopped for", "stop for", "was off for", "were off for", "of
                    "in the first cycle", "on the ward yesterday", "once last week", "yesterday on the ward",
                    "episode", "first night", "stopped the blina", "stopped the drip", "stopped the infusion",
                    "stopped it", "paused it", "was stopped", "they stopped", "put him back on", "put her back on",
-                   "put me back on", "back on it")
+                   "put me back on", "back on it", "years before", "months before", "before my leukaemia",
+                   "before my leukemia", "before the leukaemia", "before the leukemia", "before diagnosis",
+                   "before i was diagnosed", "before he was diagnosed", "before she was diagnosed")
+# "A seizure in 2019": a year named after "in" places the event in the past.
+YEAR_BEFORE_WORDS = frozenset({"in", "back"})
 # "Day 2 of first cycle", "week 3 of cycle 1": where the patient is in the treatment now, not history,
 # when one of these first-cycle phrases follows a day or week count, unless the sentence tells the past.
 FIRST_CYCLE_PHRASES = frozenset({"first cycle", "in cycle 1", "in cycle one", "during cycle 1", "in the first cycle",
@@ -168,6 +177,7 @@ RESOLVED_PHRASES = ("it settled", "has settled", "have settled", "settled down",
                     "completely resolved", "since resolved", "resolved fully", "resolved completely")
 # "gr3 CRS resolved", "his fever has now settled": the flag's own verb says it is over, whatever the rest says.
 OVER_VERB_WORDS = frozenset({"resolved", "settled", "subsided", "cleared"})
+CYCLE_DAY = re.compile(r"c\d{1,2}d\d{1,2}|d\d{1,2}")  # staff shorthand for when: "C1D2", "D3"
 OVER_FILLER_WORDS = frozenset({"has", "had", "have", "was", "fully", "completely", "totally", "now", "since", "all",
                                "quickly", "then"})
 # "It was gone by the morning" is over; "the screen's gone blank", "his temp's gone up" say what it became.

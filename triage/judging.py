@@ -201,13 +201,15 @@ class Judge:
         """"The confusion and speech problems people talk about": what follows says it is what is talked of,
         and nothing before it in its clause says someone has it ("he has the confusion they warned of")."""
         lower, n = self.t.lower, len(self.t.lower)
-        if any(lower[k] not in cues.TOPIC_FILLER_WORDS for k in range(self.t.clause[start], start)):
+        if any(lower[k] not in cues.TOPIC_FILLER_WORDS | cues.WHAT_IS_WORDS for k in range(self.t.clause[start], start)):
             return False
         for k in range(end, min(end + cues.TALKED_OF_REACH, n - 1)):
             if self.t.punct[k]:
                 return False
-            if lower[k] in cues.SPEECH_WORDS and lower[k + 1] == "about":
-                return k + 2 >= n or self.t.punct[k + 2] or lower[k + 2] in cues.AFTER_STRANDED_ABOUT_WORDS
+            # "the CRS the nurses keep going on about": "on" may come between the saying and its "about".
+            about = k + 1 + (lower[k + 1] == "on" and k + 2 < n)
+            if lower[k] in cues.SPEECH_WORDS and lower[about] == "about":
+                return about + 1 >= n or self.t.punct[about + 1] or lower[about + 1] in cues.AFTER_STRANDED_ABOUT_WORDS
         return False
 
     def treatment_ends(self, start: int, end: int) -> bool:
@@ -233,7 +235,9 @@ class Judge:
     def over(self, end: int) -> bool:
         """"After his CRS resolved", "gr3 CRS fully resolved": the flag's own verb says it is over."""
         lower, k = self.t.lower, end
-        while k < len(lower) and lower[k] in cues.OVER_FILLER_WORDS:
+        # "G2 CRS C1D2, resolved": staff note when it happened, and a comma, before the verb.
+        while k < len(lower) and (lower[k] in cues.OVER_FILLER_WORDS or lower[k] == ","
+                                  or cues.CYCLE_DAY.fullmatch(lower[k])):
             k += 1
         return k < len(lower) and lower[k] in cues.OVER_VERB_WORDS and "again" not in lower[k:]
 

@@ -58,7 +58,7 @@ def find_mentions(doc, lexicon: Lexicon, reading_rules: list = ()) -> list:
     with_symptom = _covered(n, symptoms)
     flags += [m for m in found["weak"] if not any(excluded[m[0]:m[1]]) and not any(with_symptom[m[0]:m[1]])]
 
-    found["history"] = [m for m in found["history"] if not _position_now(doc, m[0], m[1])]
+    found["history"] = [m for m in found["history"] if not _position_now(doc, m[0], m[1])] + _years(doc)
     found["resolved"] = [m for m in found["resolved"] if not _gone_becoming(doc, m[1])]
     layout = Layout(doc, *([s for s, _, _ in found[kind]] for kind in ("info", "action", "history", "resolved")))
     judge = Judge(layout)
@@ -93,6 +93,12 @@ def find_mentions(doc, lexicon: Lexicon, reading_rules: list = ()) -> list:
                 mentions.append(Mention(flag_id, "flag", min(p.start for p in parts), max(p.end for p in parts),
                                         sentence, REPORTED, " + ".join(p.text for p in parts)))
     return mentions
+
+
+def _years(doc) -> list:
+    """"In 2019", "back in 2021": a calendar year named as when something happened."""
+    return [(i - 1, i + 1, "") for i in range(1, len(doc)) if doc[i - 1].lower_ in cues.YEAR_BEFORE_WORDS
+            and len(doc[i].text) == 4 and doc[i].text.isdigit() and doc[i].text[:2] in ("19", "20")]
 
 
 def _position_now(doc, start: int, end: int) -> bool:
