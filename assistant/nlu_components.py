@@ -36,7 +36,8 @@ FOLLOW_UP_OPENING = re.compile(r"^\W*(?:and|what about|how about|same for|for ho
 PLAIN_REPLY = re.compile(r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|ok|okay|sure|thanks?|thank you|ta|cheers|bye|"
                          r"goodbye|hi|hello|hey)\b[\W]*$", re.I)
 # "who are you?", "what are you?": a short question about the assistant, not about the medicine.
-ABOUT_THE_ASSISTANT = re.compile(r"^\W*(?:who|what)\s+(?:are|r)\s+(?:you|u|ya)\W*$", re.I)
+ABOUT_THE_ASSISTANT = re.compile(r"^\W*(?:(?:who|what)\s+(?:are|r)|who\s+(?:made|built|created|programmed))\s+"
+                                 r"(?:you|u|ya)\W*$", re.I)
 RESTART_WORDS = re.compile(r"\b(?:start (?:again|over)|forget|reset|clear)\b", re.I)
 SHORT_QUESTION_WORDS = 4
 PLAN_FACTS_INTENT = "inform_plan_facts"

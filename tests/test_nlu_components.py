@@ -23,6 +23,7 @@ def parsed(text, intent, ranking, metadata=None):
     ("hello there", "greet", False),
     ("who are you?", "bot_challenge", False),  # asks about the assistant, not a follow-up
     ("what r u?", "bot_challenge", False),
+    ("who made you?", "bot_challenge", False),
     ("and the dose?", "ask_dosing", False),  # already a knowledge question
 ])
 def test_a_short_follow_up_heard_as_small_talk_is_told_apart(text, intent, follows):
