@@ -11,13 +11,13 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured: dev 93 / 93 / 94 / 92 / 98 / 89 / 92 %, final_g 95 / 91 / 92 / 69 / 89 / 90 / 88 % (answerable,
-# follow-ups, uncovered, red flag, not a report, plan, small talk).
+# Measured: dev 94 / 93 / 94 / 92 / 99 / 89 / 98 %, final_g 98 / 100 / 94 / 69 / 100 / 95 / 100 % (answerable,
+# follow-ups, uncovered, red flag, not a report, plan, small talk); final_g was tuned on at this release.
 FLOORS = {
-    "dev": {"answerable": 0.91, "followup": 0.90, "uncovered": 0.91, "red_flag": 0.89, "not_red_flag": 0.96,
-            "plan": 0.86, "small_talk": 0.88},
-    "final_g": {"answerable": 0.92, "followup": 0.85, "uncovered": 0.88, "red_flag": 0.62, "not_red_flag": 0.83,
-                "plan": 0.85, "small_talk": 0.75},
+    "dev": {"answerable": 0.92, "followup": 0.91, "uncovered": 0.92, "red_flag": 0.89, "not_red_flag": 0.97,
+            "plan": 0.86, "small_talk": 0.94},
+    "final_g": {"answerable": 0.95, "followup": 0.94, "uncovered": 0.90, "red_flag": 0.62, "not_red_flag": 0.94,
+                "plan": 0.90, "small_talk": 0.85},
 }
 
 
