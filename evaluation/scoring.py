@@ -11,7 +11,7 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 # dev_d to dev_h, dev_j and final_g.yml were the final sets final.yml, final_b.yml to final_f.yml and final_g.yml
 # until each had been run and reported; since then they are tuned on. dev_plan_b.yml and dev_i.yml were written blind
 # and tuned on from their first run. final_h_a.yml and final_h_b.yml were written blind by two writers at the same
-# time (final_h_b holds answerable questions only: its writer stopped after 61); nothing has been tuned on them.
+# time; nothing has been tuned on them.
 DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml", "dev_g.yml",
             "dev_plan_b.yml", "dev_h.yml", "dev_i.yml", "dev_j.yml", "final_g.yml")
 FINAL_SETS = ("final_h_a.yml", "final_h_b.yml")

@@ -12,14 +12,15 @@ from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
 # Measured: dev 95 / 94 / 94 / 90 / 99 / 89 / 98 % (answerable, follow-ups, uncovered, red flag, not a report,
-# plan, small talk), final_h_a 90 / 84 / 89 / 80 / 90 / 62 / 100 %, final_h_b 85 % (answerable questions only).
-# The final sets are small (194 cases), so their floors sit a case or two under.
+# plan, small talk), final_h_a 90 / 84 / 89 / 80 / 90 / 62 / 100 %, final_h_b 85 / 95 / 96 / 80 / 100 / 100 / 100 %.
+# The final sets are small (134 cases each), so their floors sit a case or two under.
 FLOORS = {
     "dev": {"answerable": 0.93, "followup": 0.92, "uncovered": 0.92, "red_flag": 0.88, "not_red_flag": 0.97,
             "plan": 0.86, "small_talk": 0.94},
     "final_h_a": {"answerable": 0.86, "followup": 0.78, "uncovered": 0.85, "red_flag": 0.70, "not_red_flag": 0.80,
                   "plan": 0.50, "small_talk": 0.75},
-    "final_h_b": {"answerable": 0.80},
+    "final_h_b": {"answerable": 0.80, "followup": 0.85, "uncovered": 0.88, "red_flag": 0.70, "not_red_flag": 0.80,
+                  "plan": 0.75, "small_talk": 0.75},
 }
 
 
@@ -49,7 +50,7 @@ def test_no_evaluation_message_is_in_the_training_data(names):
 
 def test_the_sets_are_large_and_cover_every_category():
     dev, final = load_cases(DEV_SETS), load_cases(FINAL_SETS)
-    assert len(dev) >= 400 and len(final) >= 150  # the issue: a second, smaller set
+    assert len(dev) >= 400 and len(final) >= 200
     for cases in (dev, final):
         assert {case["category"] for case in cases} == set(CATEGORIES)
         assert {case.get("voice") for case in cases if case["category"] == "answerable"} == {"plain", "real", "staff"}
