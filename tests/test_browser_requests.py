@@ -41,7 +41,8 @@ def test_a_new_request_is_marked_called_and_the_change_persists(new_page, server
     expect(item.locator(".request-status")).to_have_text("New")
     item.locator("select[name=status]").select_option("called")
     item.locator("input[name=note]").fill("left a voicemail, will try again at 2pm")
-    item.locator("button[type=submit]").click()
+    with page.expect_navigation():  # the form posts and redirects: a reload during that navigation is refused
+        item.locator("button[type=submit]").click()
     page.reload()
     item = page.locator(f"li.request[data-reference='{reference}']")
     expect(item.locator(".request-status")).to_have_text("Called")
