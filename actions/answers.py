@@ -36,10 +36,11 @@ DOSE_INTENTS = ("ask_dosing", "ask_plan_dose", "ask_plan_step_up")
 
 
 def general_follow_up(text: str, tracker) -> bool:
-    """"And in cycle 2?" after a general answer, with no plan of one's own begun: the same general question
-    for another cycle, not a plan fact told."""
+    """"And in cycle 2?" or "and <45kg?" after a general answer, with no plan of one's own begun: the same
+    general question for another cycle or size, not a plan fact told."""
     return (tracker.get_slot("plan_start") is None and tracker.get_slot("last_topic") is not None
-            and text.rstrip().endswith("?") and parsing.asks_about_another_cycle(text))
+            and text.rstrip().endswith("?") and (parsing.asks_about_another_cycle(text)
+                                                 or bool(parsing.WEIGHT_THRESHOLD.search(text))))
 
 
 def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tuple[str, Dict[str, float]]]:

@@ -222,8 +222,14 @@ def find_measure(text: str, units: str) -> Optional[float]:
     return value
 
 
+KG = r"kg|kgs|kilos?|kilograms?"
+# "and <45kg?", "under 45 kg": the threshold of a rule, not the patient's weight.
+WEIGHT_THRESHOLD = re.compile(rf"(?:[<>\u2264\u2265]=?|\b(?:under|below|less than|over|above|more than|at least))\s*"
+                              rf"\d+(?:[.,]\d+)?\s*(?:{KG})\b", re.I)
+
+
 def find_weight_kg(text: str) -> Optional[float]:
-    return find_measure(text, r"kg|kgs|kilos?|kilograms?")
+    return find_measure(WEIGHT_THRESHOLD.sub(" ", text), KG)
 
 
 def find_height_cm(text: str) -> Optional[float]:

@@ -1,5 +1,6 @@
 """The personal-plan form: reads the facts a plan needs from any message, asks only for what is
 missing, one thing at a time, and has the patient confirm them before anything is answered."""
+import re
 import datetime as dt
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -161,6 +162,13 @@ class ActionExtractPlanFacts(SafeAction):
         return events
 
 
+# "blina C1D1 premed - drug + dose?", "bloods before C2D1?": the cycle day names what is asked about, not today.
+DAY_AS_LABEL = re.compile(r"\bc\d\s*d\d{1,2}\s+(?:premed\w*|pre-med\w*|doses?|dosing|dex\w*|steroids?|bloods?)\b"
+                          r"|\b(?:before|after|until|by|for)\s+c\d\s*d\d{1,2}\b", re.I)
+# "C1D12 ALT G3 on blina. hold? restart dose?": a graded toxicity's dose is the table's rule, not a day of the plan.
+TOXICITY_GRADE = re.compile(r"\b(?:g|grade\s*)[1-4]\b", re.I)
+
+
 def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str, Any]]]:
     """(the personal question, the facts) when a message classified as a general question is about the
     patient's own dates: it states their start ("I started blina on 4 Jan, when does it go up?"), or a
@@ -182,10 +190,11 @@ def states_own_plan(text: str, tracker: Tracker) -> Optional[Tuple[str, Dict[str
     follows_plan = bool(previous) and (parsing.asks_about_own_dates(text) or another_cycle)
     # "pt had bloods done 10 days ago" dates the bloods; only a start said as one starts the plan.
     start_said = bool(said.stated) and bool(parsing.STARTED.search(said.stated) or parsing.FIRST_CYCLE_START.search(
-        said.stated) or parsing.find_cycle_day(said.stated) is not None)
+        said.stated) or (parsing.find_cycle_day(said.stated) is not None and not DAY_AS_LABEL.search(said.stated)))
     if not (start_said and "plan_start" in facts) and not follows_plan:
         return None
-    if not follows_plan and parsing.asks_amount_not_date(text):
+    if not follows_plan and (parsing.asks_amount_not_date(text)
+                             or (question == "ask_plan_dose" and TOXICITY_GRADE.search(said.stated))):
         return None
     answered = tracker.get_slot("plan_answered_cycle")
     if another_cycle and answered and parsing.asks_about_the_next_one(text):

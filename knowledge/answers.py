@@ -149,7 +149,8 @@ FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|also|same|or|but|so|the
 # a short question pointing back.
 BACK_REFERENCE = re.compile(r"\b(?:they|them|those|these|theirs|is that|was that|does that|that one|the same|"
                             r"(?:have|has|had|having|get|gets|got|getting) (?:it|one)|back (?:on|to) it|"
-                            r"(?:for|about|with|after) (?:that|it)\W*$)", re.I)
+                            r"(?:for|about|with|after) (?:that|it)\W*$|\b(?:tho|though)\W*$|"
+                            r"\bafter (?:the |my |his |her )?(?:last|final) (?:bag|dose|cycle|infusion|one)\b)", re.I)
 FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
 BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
 CONTEXT_WORDS = 15  # a question this short may lean on the one before it when that reads it better

@@ -252,6 +252,27 @@ def test_a_subject_asked_about_next_to_what_is_put_aside_is_still_declined():
     assert "My documents don't cover ibuprofen" in text
 
 
+def test_a_weight_threshold_after_a_dose_answer_is_a_general_follow_up_not_a_weight():
+    tracker = tracker_for("and <45kg?", "inform_plan_facts", ranking=ranked(("inform_plan_facts", 0.6)),
+                          slots={"last_topic": "dosing", "indication": "relapsed-refractory",
+                                 "last_question": "blina C1 dosing, adult R/R?"})
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    # Protocol, Regimen details: under 45 kg, 5 mcg/m²/day on days 1-7, then 15 mcg/m²/day.
+    assert "15" in only_text(messages) and "m²" in only_text(messages)
+    assert not [e for e in events if e["event"] == "followup"]
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("blina C1D1 premed - drug + dose?", "ask_premedication"),  # the day asked about, not today
+    ("C1D12 ALT G3 on blina. hold? restart dose?", "ask_dose_modifications"),  # the table's rule
+])
+def test_a_cycle_day_that_labels_the_question_does_not_start_a_plan(text, intent):
+    tracker = tracker_for(text, intent, ranking=ranked((intent, 0.8)))
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    assert not [e for e in events if e["event"] == "followup"]
+    assert "Source:" in only_text(messages)
+
+
 def test_a_slot_that_keeps_its_value_is_not_set_again():
     tracker = tracker_for("how much is it", "ask_cost", slots={"last_topic": "cost", "indication": "mrd-positive"})
     _, events = run_action(ActionAnswerQuestion(), tracker)

@@ -42,9 +42,9 @@ def test_the_source_line_uses_document_ids_and_headings(kb):
 
 
 def test_sources_are_deduplicated_in_order(kb):
-    # Both bag-change entries for patients cite the protocol's Administration section.
+    # Two bag-change entries for patients cite the protocol's Administration section, one the label's bags.
     answer = compose_answer(kb, "bag_change", "patient")
-    assert answer.sources == ["clinical-protocol, Administration"]
+    assert answer.sources == ["clinical-protocol, Administration", "prescribing-information, Infusion bags"]
     assert "4 hours" in answer.text and "96 hours" in answer.text
 
 

@@ -187,6 +187,19 @@ TABLE = [
     ("I'm fine thanks", set(), set(), set(), set()),
     ("why is the pump alarmed and locked", set(), set(), set(), set()),  # protocol: alarmed, lockable pumps
     ("the line site is red and sore", set(), set(), set(), {"infection"}),  # PIP serious: infections
+    ("a hot red swollen patch round my dad's central line", set(), set(), set(), {"infection"}),  # not the face
+    ("the skin around his picc is red and swollen", set(), set(), set(), {"infection"}),
+    ("our daughter's pump was stopped for 3 weeks because she had an infection (she's over it now). "
+     "does she carry on where she left off?", set(), {"pump_line", "infection"}, set(), set()),
+    ("Which symptoms of cytokine release syndrome mean I should go to the emergency room?", set(), {"crs"}, set(), set()),
+    ("what are the warning signs of a seizure that mean we call 911", set(), {"seizure"}, set(), set()),
+    ("my son is showing signs of a seizure", {"seizure"}, set(), set(), set()),
+    ("husband cant get his breath, lips are going a bluish colour, he's on the bag at home", {"breathing"}, set(),
+     set(), set()),  # "are going" is not "was gone"
+    ("just did a test and i'm pregnant. i'm halfway through cycle 2 of blina", {"pregnant_on_treatment"}, set(),
+     set(), set()),
+    ("what if i'm pregnant when the cycle starts?", set(), {"pregnant_on_treatment"}, set(), set()),
+    ("the consultant kept saying 'CRS' on the ward round. what is it?", set(), {"crs"}, set(), set()),
     # --- a condition's name as what was talked about is a topic; said of the patient, a report ---
     ("his consultant keeps talking about CRS. what is it?", set(), {"crs"}, set(), set()),
     ("the nurse told us about the risk of cytokine release syndrome", set(), {"crs"}, set(), set()),

@@ -111,6 +111,10 @@ WHAT_IS_WORDS = frozenset({"what", "whats", "what's", "wat", "s", "'s", "is", "t
 LISTENER_WORDS = frozenset({"us", "me", "him", "her", "them", "you", "on"})
 # Said right before a clinical word, as a name: "the doctors keep saying CRS" ("saying he can't breathe" is not).
 MENTIONED_WORDS = frozenset({"mentioned", "mentions", "mentioning", "mention", "saying", "say", "says"})
+# "Which (warning) signs of CRS ...?": the signs asked for, before the name of what they are signs of.
+SIGN_WORDS = frozenset({"sign", "signs", "symptom", "symptoms", "sx"})
+SIGN_FILLER_WORDS = frozenset({"the", "are", "is", "'s", "warning", "early", "main", "first", "serious", "worrying"})
+QUOTE_MARKS = frozenset({"'", '"', "\u2018", "\u2019", "\u201c", "\u201d"})
 TOPIC_FILLER_WORDS = frozenset({"the", "a", "an", "this", "that", "something", "called", "risk", "risks", "of",
                                 "possible", "possibly", "chance"})
 # "The seizures people talk about with blina": "about" with its object before it.
@@ -173,7 +177,7 @@ RESOLVED_PHRASES = ("it settled", "has settled", "have settled", "settled down",
                     "back to herself", "back to myself", "now resolved", "has resolved", "had resolved",
                     "all cleared", "cleared up", "recovered", "doing great now", "doing well now", "back up to",
                     "running fine", "sorted it", "it was sorted", "came back down", "stopped on its own",
-                    "carried on fine", "fine by itself", "was gone", "gone by", "went back to normal", "fully resolved",
+                    "carried on fine", "fine by itself", "gone by", "went back to normal", "fully resolved",
                     "completely resolved", "since resolved", "resolved fully", "resolved completely")
 # "gr3 CRS resolved", "his fever has now settled": the flag's own verb says it is over, whatever the rest says.
 OVER_VERB_WORDS = frozenset({"resolved", "settled", "subsided", "cleared"})
@@ -234,6 +238,8 @@ def add_cue_patterns(matcher, phrase_matcher, tokenize) -> None:
     phrase_matcher.add("action|", [tokenize(p) for p in ACTION_PHRASES])
     phrase_matcher.add("history|", [tokenize(p) for p in HISTORY_PHRASES])
     phrase_matcher.add("resolved|", [tokenize(p) for p in RESOLVED_PHRASES])
+    # "It was gone by the morning" as written: on dictionary forms it would also be "his lips are going blue".
+    matcher.add("resolved|", [[{"LOWER": {"IN": ["was", "were"]}}, {"LOWER": "gone"}]])
     fillers = ["just", "have", "be", "think", "also", "already", "do", "may", "can", "recently", "definitely",
                "probably", "again", "actually", "really", "will", "would", "sure", "maybe", "now", "get"]
     matcher.add("anaphor|", [[

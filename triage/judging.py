@@ -47,7 +47,9 @@ class Layout:
             last = max(self.sentence[s] for s in resolved_starts)
             self.history_sentences |= {self.sentence[i] for i in range(n) if self.sentence[i] <= last}
         self.person_sentences, self.device_sentences, self.question_clauses = self._sentence_facts(n)
-        self.now_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.NOW_WORDS}
+        # "Our daughter's pump was stopped": the possessive "'s" of a device is not "is".
+        self.now_clauses = {self.clause[i] for i in range(n) if self.lower[i] in cues.NOW_WORDS and not (
+            self.lower[i] == "'s" and i + 1 < n and self.norm[i + 1] in cues.DEVICE_NORMS)}
         self.again_sentences = {self.sentence[i] for i in range(n) if self.lower[i] in cues.AGAIN_WORDS}
         # "It's been going on about 2 minutes": told in the perfect, but it has not stopped.
         self.again_sentences |= {self.sentence[i] for i in range(1, n - 1) if self.lower[i] == "going"
@@ -171,7 +173,7 @@ class Judge:
             return ASKED  # "the confusion people talk about": the object of what people say
         if entry and entry.device and self.treatment_ends(start, end):
             return ASKED  # "my last bag comes off on Friday": the end of the course, not a line coming loose
-        if self.supposing_question(sentence, start):
+        if self.supposing_question(sentence, start) or self.signs_asked(start):
             return ASKED
         if sentence in t.person_sentences or (entry and entry.device and sentence in t.device_sentences):
             return REPORTED
@@ -187,8 +189,8 @@ class Judge:
     def talked_about(self, start: int) -> bool:
         """"Keeps talking about CRS", "mentioned cytokine release syndrome": named as what was talked about."""
         lower, k = self.t.lower, start - 1
-        # "saying CRS, CRS, CRS": the word said again is still the name said.
-        while k >= 0 and (lower[k] in cues.TOPIC_FILLER_WORDS or lower[k] in {",", lower[start]}):
+        # "saying CRS, CRS, CRS" or "saying 'CRS'": the word said again, or quoted, is still the name said.
+        while k >= 0 and (lower[k] in cues.TOPIC_FILLER_WORDS or lower[k] in cues.QUOTE_MARKS | {",", lower[start]}):
             k -= 1
         if k >= 0 and lower[k] in cues.MENTIONED_WORDS:
             return True
@@ -211,6 +213,19 @@ class Judge:
             if lower[k] in cues.SPEECH_WORDS and lower[about] == "about":
                 return about + 1 >= n or self.t.punct[about + 1] or lower[about + 1] in cues.AFTER_STRANDED_ABOUT_WORDS
         return False
+
+    def signs_asked(self, start: int) -> bool:
+        """"Which symptoms of CRS mean I should go to the ER?": the signs of it are asked for, whoever the
+        rest of the sentence names."""
+        lower, k = self.t.lower, start - 1
+        while k >= 0 and lower[k] in cues.TOPIC_FILLER_WORDS:
+            k -= 1
+        if k < 1 or lower[k] not in cues.SIGN_WORDS:
+            return False
+        k -= 1
+        while k >= 0 and lower[k] in cues.SIGN_FILLER_WORDS:
+            k -= 1
+        return k >= 0 and lower[k] in cues.WH_WORDS
 
     def treatment_ends(self, start: int, end: int) -> bool:
         lower = self.t.lower

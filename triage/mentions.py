@@ -56,7 +56,8 @@ def find_mentions(doc, lexicon: Lexicon, reading_rules: list = ()) -> list:
     symptoms = [(sp.start, sp.end, symptom_ids[(sp.start, sp.end)]) for sp in symptom_spans
                 if not any(flagged[sp.start:sp.end])]
     with_symptom = _covered(n, symptoms)
-    flags += [m for m in found["weak"] if not any(excluded[m[0]:m[1]]) and not any(with_symptom[m[0]:m[1]])]
+    flags += [m for m in found["weak"] if not any(excluded[m[0]:m[1]]) and not any(with_symptom[m[0]:m[1]])
+              and not any(flagged[m[0]:m[1]])]
 
     found["history"] = [m for m in found["history"] if not _position_now(doc, m[0], m[1])] + _years(doc)
     found["resolved"] = [m for m in found["resolved"] if not _gone_becoming(doc, m[1])]
