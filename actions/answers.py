@@ -10,7 +10,7 @@ from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own
 from knowledge.answers import (AMOUNT, Question, answer_question, compose_answer, for_indication, is_follow_up,
                                more_about)
 from knowledge.clinic import clinic_settings
-from knowledge.regimens import load_regimen
+from knowledge.regimens import indications, load_regimen
 from knowledge.texts import render_text
 from scheduling.dosing import format_dose
 from scheduling.model import PlanError
@@ -33,6 +33,17 @@ SCHEDULE_TOPICS = frozenset(PLAN_QUESTION_TOPICS.values()) - {"dosing"}
 INDICATION_INTENT = "inform_indication"
 PLAN_FACTS_INTENT = "inform_plan_facts"
 DOSE_INTENTS = ("ask_dosing", "ask_plan_dose", "ask_plan_step_up")
+
+
+def with_size_threshold(text: str, indication: Optional[str]) -> str:
+    """"pt 31 kg restarting after G3 TLS": a weight under the body-surface-area threshold is matched as
+    "under 45 kg" too, the words the facts are written in, not each weight."""
+    try:
+        weight = parsing.find_weight_kg(text)
+    except parsing.PlanInputError:
+        return text
+    threshold = load_regimen(indication or indications()[0]).bsa_threshold_kg
+    return f"{text} (under {format_dose(threshold)} kg)" if weight is not None and weight < threshold else text
 
 
 def general_follow_up(text: str, tracker) -> bool:
@@ -177,7 +188,7 @@ class ActionAnswerQuestion(SafeAction):
         previous = None if intent == INDICATION_INTENT else tracker.get_slot("last_question")  # it is the question
         if previous and indication:
             previous = for_indication(kb, previous, indication)  # "and for MRD?" after a question about relapsed ALL
-        question = Question(text, audience(tracker), belief, all_terms(tracker),
+        question = Question(with_size_threshold(text, indication), audience(tracker), belief, all_terms(tracker),
                             entity_ids(tracker, "uncovered"), indication, looks_uncovered(belief),
                             previous, last_topic, tracker.get_slot("last_facts") or (),
                             for_indication=bool(entity_ids(tracker, "indication")) and (
@@ -190,7 +201,7 @@ class ActionAnswerQuestion(SafeAction):
         say(dispatcher, reply.answer)
         events = plan_fact_events(tracker, {"indication": indication})
         if reply.topic:
-            kept = {"last_topic": reply.topic, "last_facts": reply.facts, "last_question": text}
+            kept = {"last_topic": reply.topic, "last_facts": reply.facts, "last_question": reply.read_as or text}
             events += [SlotSet(slot, value) for slot, value in kept.items() if tracker.get_slot(slot) != value]
         return events
 

@@ -30,7 +30,7 @@ WEEKDAY = re.compile(r"\b(?:(last|this|on|next)\s+)?(" + "|".join(WEEKDAYS) + r"
 DAY_OF_MONTH = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 RELATIVE_DAY = re.compile(r"\b(?:today|yesterday|this morning)\b", re.I)
 NAMED_MONTH = re.compile(
-    rf"\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}(?:\s*,?\s*\d{{4}})?"
+    rf"\b(\d{{1,2}}(?:st|nd|rd|th)?(?:\s+|-)(?:of\s+)?{MONTHS}(?:\s*[,-]?\s*\d{{4}}|-\d{{2}}\b)?"  # "05-Oct-2026", "12-Jan-27" too
     rf"|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*,?\s*\d{{4}})?)",
     re.I,
 )
@@ -422,7 +422,7 @@ PLAN_QUESTION_WORDS = (
     ("ask_plan_interruption", r"\b\d+[- ]days? (?:break|stop|pause|interruption|off)\b"),  # "a 10-day break"
     ("ask_plan_next_cycle", r"\b(?:break|weeks? off|rest period) (?:finish|end|is over)(?:es|s)?\b"),
     ("ask_plan_step_up", r"\b(?:go(?:es)? up|step(?:s|ped)?(?: \w+)?[- ]up|increas\w*|full dose|move up|higher dose|from 9)\b"),
-    ("ask_plan_discharge", r"\b(?:allowed home|come (?:out|home)|coming (?:out|home)|bring \w+ home|leave hospital|out of hospital)\b"),
+    ("ask_plan_discharge", r"\b(?:allowed home|come (?:out|home)|coming (?:out|home)|bring \w+ home|leave (?:the )?(?:hospital|ward)|out of (?:the )?hospital)\b"),
     ("ask_plan_last_infusion", r"\b(?:(?:last|final) (?:day|infusion|bag|dose)|hooked up|come[s]? off|finish(?:es)?|complete[sd]?|"
                                r"end of (?:the )?(?:infusion|cycle|treatment)|end date|(?:cycle|it|infusion|drip|pump|treatment|course) (?:end|finish)(?:s|ed)?)\b"),
     ("ask_plan_break", r"\b(?:break|days? off|weeks? off|off treatment|treatment[- ]free|rest period)\b"),

@@ -73,7 +73,7 @@ def _ordered(facts: List[Fact], audience: str) -> List[Fact]:
     return facts
 
 
-def _by_indication_summary(kb: KnowledgeBase, topic: str, audience: str) -> Answer:
+def _by_indication_summary(kb: KnowledgeBase, topic: str, audience: str, outro: Optional[str] = None) -> Answer:
     choices = []
     for indication, label in kb.indications().items():
         specific = [f for f in _ordered(kb.facts(topic, audience, indication), audience) if f.indication == indication]
@@ -83,7 +83,7 @@ def _by_indication_summary(kb: KnowledgeBase, topic: str, audience: str) -> Answ
         return compose_facts(_ordered(kb.facts(topic, audience), audience))
     sources = _sources(choice["fact"] for choice in choices)
     buttons = [{"title": c["label"], "payload": indication_payload(c["indication"])} for c in choices]
-    text = _render("by_indication.j2", choices=choices, sources=sources, audience=audience)
+    text = _render("by_indication.j2", choices=choices, sources=sources, audience=audience, outro=outro)
     return Answer(text=text, sources=sources, buttons=buttons)
 
 
@@ -173,6 +173,7 @@ class Reply:
     answer: Answer
     topic: Optional[str] = None
     facts: List[str] = field(default_factory=list)
+    read_as: Optional[str] = None  # a follow-up with the question it leant on, for the next follow-up to lean on
 
 
 def not_covered_text(kb: KnowledgeBase, subject_ids: Sequence[str], clinic: dict, partial: bool = False) -> str:
@@ -235,9 +236,19 @@ def _words(text: str) -> str:
     return " " + " ".join(WORD.findall(text.casefold())) + " "
 
 
+# "Dad's hospice nurse asked ...", "the school nurse says ...": the subject says who is telling, not what is asked.
+TELLER_WORDS = frozenset({"nurse", "nurses", "doctor", "doctors", "teacher", "teachers", "team", "staff",
+                          "consultant", "worker", "workers"})
+
+
 def _named_in(kb: KnowledgeBase, subject_id: str, text: str) -> bool:
     term, words = kb.term(subject_id), _words(text)
-    return any(_words(form) in words for form in (term.name, *term.synonyms))
+    for form in (term.name, *term.synonyms):
+        named, at = _words(form), -1
+        while (at := words.find(named, at + 1)) >= 0:
+            if words[at + len(named):].split(" ", 1)[0] not in TELLER_WORDS:
+                return True
+    return False
 
 
 def _spoken_of(kb: KnowledgeBase, subject_id: str, text: str, answer: str) -> bool:
@@ -341,6 +352,13 @@ def _stands_alone(index: FactIndex, question: Question, read: Question, visible)
     return alone[0].score > best_together
 
 
+CHAIN_WORDS = 60  # "allopurinol dose?" - "CrCl <20?" - "duration?": the chain kept, newest words first
+
+
+def _chain(text: str) -> str:
+    return " ".join(text.split()[:CHAIN_WORDS])
+
+
 def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, clinic: dict) -> Reply:
     """The facts that answer each question in the message, and an honest "my documents don't cover
     that" with a referral for what none answers."""
@@ -385,20 +403,21 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         return Reply(Answer(not_covered_text(kb, declined, clinic)))
     best = answered[0]
     topic = kb.topic(best.fact.topic)
-    if topic.by_indication and question.indication is None and any(
-            match.fact.indication is not None for match in answered[:2]
-            if match.fact.topic == best.fact.topic and best.score - match.score <= TIE):
-        return Reply(_by_indication_summary(kb, topic.id, question.audience), topic.id, [])
     chosen = [match.fact for match in answered[:MAX_FACTS]]
     # "How much is it if you've no insurance?": a subject the answer itself speaks of, in the question's own
     # words, is not declined ("will medicaid pay?" still is).
     answers = " ".join(fact.answer for fact in chosen)
     declined = [s for s in declined if not _spoken_of(kb, s, question.text, answers)]
+    outro = not_covered_text(kb, declined, clinic, partial=True) if declined else None
+    if topic.by_indication and question.indication is None and any(
+            match.fact.indication is not None for match in answered[:2]
+            if match.fact.topic == best.fact.topic and best.score - match.score <= TIE):
+        summary = _by_indication_summary(kb, topic.id, question.audience, outro)
+        return Reply(summary, topic.id, [], _chain(question.text))
     more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]
     buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if more else []
-    outro = not_covered_text(kb, declined, clinic, partial=True) if declined else None
     answer = compose_facts(chosen, buttons=buttons, outro=outro)
-    return Reply(answer, topic.id, [fact.id for fact in chosen])
+    return Reply(answer, topic.id, [fact.id for fact in chosen], _chain(question.text))
 
 
 def more_about(kb: KnowledgeBase, topic: str, audience: str, indication: Optional[str],

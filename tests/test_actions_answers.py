@@ -150,6 +150,19 @@ def test_a_follow_up_is_read_with_the_question_before_it():
     assert "48 hours" in text  # protocol: regular paracetamol during the first 48 hours of each cycle
 
 
+def test_a_follow_up_of_a_follow_up_still_leans_on_the_first_question():
+    slots = {"last_topic": "supportive_medicines", "last_question": "allopurinol dose w/ blina?"}
+    _, events = run_action(ActionAnswerQuestion(), tracker_for("CrCl <20?", "ask_supportive_medicines",
+                                                               ranking=ranked(("ask_supportive_medicines", 0.5)),
+                                                               slots=slots))
+    kept = next(e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_question")
+    assert kept.startswith("CrCl <20?") and "allopurinol" in kept
+    tracker = tracker_for("duration?", "ask_supportive_medicines", ranking=ranked(("ask_supportive_medicines", 0.5)),
+                          slots={**slots, "last_question": kept})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert "cycles" in text and "allopurinol" in text.lower()  # protocol: for the first 1-2 cycles
+
+
 def test_a_follow_up_asks_for_something_new_not_the_facts_just_given():
     tracker = tracker_for("and the serious ones?", "ask_serious_side_effects",
                           ranking=ranked(("ask_serious_side_effects", 0.79), ("ask_neurological_effects", 0.04)),
@@ -220,6 +233,15 @@ def test_a_subject_the_answer_speaks_of_in_the_questions_words_is_not_declined(t
     assert "178,000" in reply and ("don't cover insurance" in reply) is declined
 
 
+def test_an_answer_that_depends_on_the_type_of_all_still_declines_the_part_not_covered():
+    tracker = tracker_for("how many cycles will I get, and what are my chances of remission?", "ask_cycles",
+                          entities=[entity("uncovered", "chances of remission")], ranking=ranked(("ask_cycles", 0.7)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert text.startswith("The answer depends on the type of ALL")
+    assert "My documents don't cover the chances of remission or cure, so I can't answer that part" in text
+    assert text.splitlines()[-1].startswith("Source: ")
+
+
 def test_a_subject_told_before_a_question_that_points_at_it_is_declined():
     tracker = tracker_for("mum loves sushi and soft cheese, her friend says she can't have those now. is that true?",
                           "ask_side_effects", entities=[entity("uncovered", "sushi"), entity("uncovered", "soft cheese")],
@@ -238,6 +260,10 @@ def test_a_subject_told_before_a_question_that_points_at_it_is_declined():
     # what is put aside ("instead of")
     ("I live 3 hours away from the clinic. Is there a way to speak to one of your doctors by video instead of "
      "driving in?", "ask_contact", "driving", "telemedicine"),
+    # the subject says who is asking
+    ("mums hospice nurse asked if they can use their own syringe driver rather than the hospital pump. does it have "
+     "to be a particular kind of pump?",
+     "ask_administration", "hospice", "CADD"),  # protocol: programmable, lockable, alarmed CADD pumps
 ])
 def test_a_subject_named_only_as_context_is_not_declined(text, intent, subject, expected):
     tracker = tracker_for(text, intent, entities=[entity("uncovered", subject)], ranking=ranked((intent, 0.8)))
@@ -271,6 +297,15 @@ def test_a_cycle_day_that_labels_the_question_does_not_start_a_plan(text, intent
     messages, events = run_action(ActionAnswerQuestion(), tracker)
     assert not [e for e in events if e["event"] == "followup"]
     assert "Source:" in only_text(messages)
+
+
+def test_a_weight_under_the_threshold_finds_the_restart_dose_by_body_size():
+    tracker = tracker_for("pt 31 kg restarting after G3 TLS - what are the restart and step-up doses?",
+                          "ask_dose_modifications", entities=[entity("side_effect", "TLS")],
+                          ranking=ranked(("ask_dose_modifications", 0.8)), metadata={"audience": "staff"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    # Protocol, Other toxicities: under 45 kg, restart at 5 mcg/m²/day, escalate to 15 mcg/m²/day after 7 days.
+    assert "5 mcg/m²/day" in text and "15 mcg/m²/day" in text
 
 
 def test_a_slot_that_keeps_its_value_is_not_set_again():

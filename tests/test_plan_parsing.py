@@ -28,6 +28,8 @@ TODAY = dt.date(2026, 12, 10)  # a Thursday; Monday 7 December 2026 is three day
         ("last Thursday", dt.date(2026, 12, 3)),  # said on a Thursday: a week ago, not today
         ("next Monday", dt.date(2026, 12, 14)),
         ("I start on 14 Dec", dt.date(2026, 12, 14)),
+        ("MRD+ pt, C1 start 05-Oct-2026", dt.date(2026, 10, 5)),  # staff write the month between hyphens
+        ("C1D1 12-Jan-27", dt.date(2027, 1, 12)),
     ],
 )
 def test_dates_in_free_text(text, expected):
@@ -92,6 +94,8 @@ def test_weight_and_height():
     assert parsing.find_weight_kg("he weighs 38.5 kg and is 140 cm tall") == 38.5
     assert parsing.find_height_cm("he weighs 38.5 kg and is 140 cm tall") == 140.0
     assert parsing.find_weight_kg("no numbers here") is None
+    assert parsing.find_weight_kg("and <45kg?") is None  # the threshold of a rule, not a weight
+    assert parsing.find_weight_kg("dose if under 45 kg? he's 31kg") == 31
 
 
 @pytest.mark.parametrize("text", ["-5 kg", "0 kg"])
@@ -187,6 +191,7 @@ def test_a_lead_in_or_an_if_clause_belongs_to_the_question(text, stated, asked):
     ("When does the two-week break finish and the next cycle start?", "ask_plan_next_cycle"),
     ("What does a 10-day break mean for my treatment?", "ask_plan_interruption"),
     ("date for C3 D1?", "ask_plan_next_cycle"),
+    ("What is the earliest date I could expect to leave the hospital?", "ask_plan_discharge"),
 ])
 def test_what_a_plan_question_asks_comes_from_its_words(asked, intent):
     assert parsing.plan_question_intent(asked) == intent

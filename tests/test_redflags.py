@@ -199,6 +199,14 @@ TABLE = [
     ("just did a test and i'm pregnant. i'm halfway through cycle 2 of blina", {"pregnant_on_treatment"}, set(),
      set(), set()),
     ("what if i'm pregnant when the cycle starts?", set(), {"pregnant_on_treatment"}, set(), set()),
+    # bewildered by what was read or told, not disoriented; a confused person is still a report
+    ("I'm confused - the US website says 2 cycles but the hospital says up to 5. Which is right?", set(), set(), set(),
+     set()),
+    ("one nurse said every 2 days, another every 4 days, and now i'm confused. how long does a bag last", set(), set(),
+     set(), set()),
+    ("im so confused, which dose is right?", set(), set(), set(), set()),
+    ("i'm really confused - can't think", {"confusion"}, set(), set(), set()),
+    ("I'm confused and dizzy", {"confusion"}, set(), set(), {"dizziness"}),
     ("the consultant kept saying 'CRS' on the ward round. what is it?", set(), {"crs"}, set(), set()),
     # --- a condition's name as what was talked about is a topic; said of the patient, a report ---
     ("his consultant keeps talking about CRS. what is it?", set(), {"crs"}, set(), set()),
