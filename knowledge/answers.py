@@ -155,6 +155,7 @@ FOLLOW_UP_WORDS = 5  # a question this short leans on the one before it
 BACK_REFERENCE_WORDS = 10  # a question this short that points back leans on the one before it
 CONTEXT_WORDS = 15  # a question this short may lean on the one before it when that reads it better
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
+PART_BELIEF_SHARE = 0.5  # "emetogenic risk? extravasation category?": each part's own words pick its fact
 REPEAT_SHARE = 0.9  # a follow-up asks for something new: the facts just given count for this share of their score
 AMOUNT = re.compile(r"(?:\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                     r"fourteen|fifteen|twenty)\s*(?:days?|d|weeks?|wks?|hours?|hrs?|h|months?|kg|kilos?)\b|[<>]\s*\d)", re.I)
@@ -263,7 +264,10 @@ def _answer_part(kb, index, question: Question, part: str, visible,
     "looks uncovered" speaks for the whole message, so it does not hold back one of several parts."""
     asked = ALTERNATIVE.sub(" ", asking_clauses(part))
     subjects = [s for s in question.uncovered if _named_in(kb, s, asked)]
-    matches = index.rank(part, visible, question.topic_belief, question.terms, question.indication)
+    # The classifier's topic speaks for the whole message: for one of several parts it counts for less.
+    belief = {topic: PART_BELIEF_SHARE * value for topic, value in question.topic_belief.items()} if one_of_many \
+        else question.topic_belief
+    matches = index.rank(part, visible, belief, question.terms, question.indication)
     if question.previous_facts:
         # Facts just given count less, unless the follow-up names a term they are about ("dex on restart?").
         given = {f for f in question.previous_facts if not set(question.terms) & index.fact_terms.get(f, set())}

@@ -127,6 +127,14 @@ def test_the_covered_part_of_a_two_part_question_is_answered_and_the_rest_declin
     assert text.splitlines()[-1] == "Source: clinical-protocol, Pre-medication"
 
 
+def test_each_of_two_questions_on_different_topics_gets_its_own_fact():
+    tracker = tracker_for("What kind of pump delivers the infusion, and should the line be flushed when the bag is "
+                          "changed?", "ask_flushing", ranking=ranked(("ask_flushing", 0.9), ("ask_administration", 0.05)))
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    # Protocol, Administration: programmable, lockable, alarmed CADD pumps; the line is never flushed.
+    assert "CADD" in text and "never be flushed" in text
+
+
 def test_a_question_nothing_answers_is_declined_not_answered_with_a_neighbour():
     tracker = tracker_for("will the moon landing affect my zodiac sign", "nlu_fallback",
                           ranking=ranked(("nlu_fallback", 0.3), ("ask_about", 0.12), ("ask_research", 0.1)))

@@ -11,15 +11,15 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured: dev 95 / 94 / 94 / 89 / 99 / 89 / 99 % (answerable, follow-ups, uncovered, red flag, not a report,
-# plan, small talk), final_i_a 97 / 88 / 85 / 80 / 80 / 75 / 100 %, final_i_b 87 / 95 / 93 / 70 / 100 / 75 / 75 %.
+# Measured: dev 96 / 95 / 94 / 89 / 99 / 90 / 99 % (answerable, follow-ups, uncovered, red flag, not a report,
+# plan, small talk), final_i_a 97 / 88 / 89 / 80 / 80 / 75 / 100 %, final_i_b 92 / 95 / 93 / 70 / 100 / 75 / 75 %.
 # The final sets are small (134 cases each), so their floors sit a case or two under.
 FLOORS = {
-    "dev": {"answerable": 0.93, "followup": 0.92, "uncovered": 0.92, "red_flag": 0.87, "not_red_flag": 0.97,
-            "plan": 0.86, "small_talk": 0.94},
-    "final_i_a": {"answerable": 0.93, "followup": 0.76, "uncovered": 0.77, "red_flag": 0.70, "not_red_flag": 0.70,
+    "dev": {"answerable": 0.94, "followup": 0.93, "uncovered": 0.92, "red_flag": 0.87, "not_red_flag": 0.97,
+            "plan": 0.88, "small_talk": 0.94},
+    "final_i_a": {"answerable": 0.93, "followup": 0.76, "uncovered": 0.81, "red_flag": 0.70, "not_red_flag": 0.70,
                   "plan": 0.62, "small_talk": 0.75},
-    "final_i_b": {"answerable": 0.83, "followup": 0.86, "uncovered": 0.85, "red_flag": 0.60, "not_red_flag": 0.80,
+    "final_i_b": {"answerable": 0.88, "followup": 0.86, "uncovered": 0.85, "red_flag": 0.60, "not_red_flag": 0.80,
                   "plan": 0.62, "small_talk": 0.50},
 }
 
