@@ -1,7 +1,7 @@
 """The personal-plan form: reads the facts a plan needs from any message, asks only for what is
 missing, one thing at a time, and has the patient confirm them before anything is answered."""
-import re
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
