@@ -7,8 +7,8 @@ from actions import parsing
 from actions.common import SafeAction, audience, entity_ids, fact_index, knowledge_base, latest_intent
 from actions.plan_answers import bag_due_text, per_m2, toxicity_escalation_text
 from actions.plan_form import FORM as PLAN_FORM, SMALL_PATIENT_WORDS, states_own_plan
-from knowledge.answers import (AMOUNT, Question, answer_question, compose_answer, for_indication, is_follow_up,
-                               more_about)
+from knowledge.answers import (AMOUNT, FOLLOW_UP_WORDS, Question, answer_question, compose_answer, for_indication,
+                               is_follow_up, more_about)
 from knowledge.clinic import clinic_settings
 from knowledge.regimens import indications, load_regimen
 from knowledge.texts import render_text
@@ -47,11 +47,19 @@ def with_size_threshold(text: str, indication: Optional[str]) -> str:
 
 
 def general_follow_up(text: str, tracker) -> bool:
-    """"And in cycle 2?" or "and <45kg?" after a general answer, with no plan of one's own begun: the same
-    general question for another cycle or size, not a plan fact told."""
+    """"And in cycle 2?", "and <45kg?" or "pt is 40 kg?" after a general answer, with no plan of one's own
+    begun: the same general question for another cycle or size, not a plan fact told."""
     return (tracker.get_slot("plan_start") is None and tracker.get_slot("last_topic") is not None
             and text.rstrip().endswith("?") and (parsing.asks_about_another_cycle(text)
-                                                 or bool(parsing.WEIGHT_THRESHOLD.search(text))))
+                                                 or bool(parsing.WEIGHT_THRESHOLD.search(text))
+                                                 or _only_a_weight(text)))
+
+
+def _only_a_weight(text: str) -> bool:
+    try:
+        return len(text.split()) <= FOLLOW_UP_WORDS and parsing.find_weight_kg(text) is not None
+    except parsing.PlanInputError:
+        return False
 
 
 def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tuple[str, Dict[str, float]]]:

@@ -112,6 +112,8 @@ def _iso(match, today, date_order, prefer_future) -> ParsedDate:
 def _numeric(match, today, date_order, prefer_future) -> ParsedDate:
     first, second, year = match.groups()
     month, day = (int(first), int(second)) if date_order == "MDY" else (int(second), int(first))
+    if month > 12 >= day:  # "15/02/2027" has only one reading, whichever order the clinic writes
+        month, day = day, month
     year = int(year) + 2000 if year and len(year) == 2 else int(year or today.year)
     ambiguous = int(first) <= 12 and int(second) <= 12 and first != second
     return ParsedDate(_checked(year, month, day), ambiguous=ambiguous)

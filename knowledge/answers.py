@@ -158,7 +158,8 @@ FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the 
 PART_BELIEF_SHARE = 0.5  # "emetogenic risk? extravasation category?": each part's own words pick its fact
 REPEAT_SHARE = 0.9  # a follow-up asks for something new: the facts just given count for this share of their score
 AMOUNT = re.compile(r"(?:\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                    r"fourteen|fifteen|twenty)\s*(?:days?|d|weeks?|wks?|hours?|hrs?|h|months?|kg|kilos?)\b|[<>]\s*\d)", re.I)
+                    r"fourteen|fifteen|twenty)\s*(?:days?|d|weeks?|wks?|hours?|hrs?|h|months?|kg|kilos?)\b|[<>]\s*\d"
+                    r"|\b(?:gr(?:ade)?|g)\s*[1-4]\b)", re.I)  # "and gr4?": the same toxicity row, another grade
 
 
 def is_follow_up(text: str) -> bool:
@@ -371,6 +372,7 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
         if reply is not None:
             return reply
     visible = AUDIENCE_SEES[question.audience]
+    index = index.for_one_answer()
     read = _read_in_context(index, question, visible)
     parts = [read.text] if read is not question else question_parts(question.text) or [question.text]
     if read is question or AMOUNT.search(question.text):

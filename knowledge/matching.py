@@ -1,6 +1,8 @@
 """Finds the facts that answer a question: the classifier's topic belief and the question's likeness to the
 questions each fact says it answers, by meaning (sentence vectors) and by wording (word and character
 n-grams, so typos and exact terms still match)."""
+import copy
+import functools
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence
@@ -16,6 +18,7 @@ TOPIC_WEIGHT = 0.3
 LIKENESS_WEIGHT = 0.7
 MEANING_WEIGHT = 0.7  # of the likeness: sentence vectors; the rest is n-grams
 TERM_BONUS = 0.1  # the question names a term (a medicine, a test, a side effect) that the fact is about
+RECENT_TEXTS = 8  # one answer ranks the same words up to three times (alone, read in context, as its part)
 _SPACES = re.compile(r"\s+")
 
 
@@ -53,6 +56,13 @@ class FactIndex:
         if encoder is not None:
             self.meaning_matrix = encoder.vectors(texts, remember=True)
 
+    def for_one_answer(self) -> "FactIndex":
+        """The same index remembering the likeness of the words it ranks, for one answer only: nothing is
+        kept between messages, so no user's words serve another's."""
+        remembering = copy.copy(self)
+        remembering.likeness = functools.lru_cache(maxsize=RECENT_TEXTS)(self.likeness)
+        return remembering
+
     def likeness(self, text: str) -> np.ndarray:
         """Per fact: the highest likeness between the text and one of its questions, title or answer (0 to 1)."""
         normalised = normalise(text)
@@ -64,6 +74,7 @@ class FactIndex:
             per_text = (1 - MEANING_WEIGHT) * per_text + MEANING_WEIGHT * meaning
         best = np.zeros(len(self.facts))
         np.maximum.at(best, self.owners, per_text)
+        best.flags.writeable = False  # a remembering index gives the same array for the same words again
         return best
 
     def rank(self, text: str, visible: Sequence[str], topic_belief: Dict[str, float],

@@ -191,6 +191,16 @@ def test_a_follow_up_naming_a_term_of_the_fact_just_given_is_answered_from_that_
     assert "dexamethasone 24 mg" in text.split("\n\n")[0]  # protocol toxicity table, neurological grade 3
 
 
+def test_another_grade_of_the_toxicity_just_given_is_answered_from_that_row():
+    tracker = tracker_for("and gr4?", "nlu_fallback", ranking=ranked(("nlu_fallback", 0.3), ("ask_small_talk", 0.2)),
+                          slots={"last_topic": "dose_modifications", "last_facts": ["dose-modifications-elevated-lfts"],
+                                 "last_question": "gr3 ALT rise on blina - plan + restart dose?"},
+                          metadata={"audience": "staff"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    # Protocol toxicity table, elevated LFTs: grade 4, consider discontinuing permanently.
+    assert "Grade 4: consider discontinuing permanently" in text.split("\n\n")[0]
+
+
 def test_a_whole_new_question_opening_with_and_is_read_by_itself():
     tracker = tracker_for("and what filter does the line need?", "ask_administration",
                           entities=[entity("equipment", "filter"), entity("equipment", "line")],
@@ -286,8 +296,9 @@ def test_a_subject_asked_about_next_to_what_is_put_aside_is_still_declined():
     assert "My documents don't cover ibuprofen" in text
 
 
-def test_a_weight_threshold_after_a_dose_answer_is_a_general_follow_up_not_a_weight():
-    tracker = tracker_for("and <45kg?", "inform_plan_facts", ranking=ranked(("inform_plan_facts", 0.6)),
+@pytest.mark.parametrize("text", ["and <45kg?", "pt is 40 kg?"])
+def test_a_weight_threshold_after_a_dose_answer_is_a_general_follow_up_not_a_weight(text):
+    tracker = tracker_for(text, "inform_plan_facts", ranking=ranked(("inform_plan_facts", 0.6)),
                           slots={"last_topic": "dosing", "indication": "relapsed-refractory",
                                  "last_question": "blina C1 dosing, adult R/R?"})
     messages, events = run_action(ActionAnswerQuestion(), tracker)

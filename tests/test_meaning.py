@@ -88,3 +88,18 @@ def test_one_blas_thread_gives_the_same_likeness_and_ranking(kb, encoder):
     for two, one in zip(rankings, one_rankings):
         assert two.keys() == one.keys()
         assert np.allclose([two[i] for i in two], [one[i] for i in two], rtol=0, atol=1e-6)
+
+
+def test_the_same_words_ranked_again_in_one_answer_are_not_encoded_again(kb, encoder, monkeypatch):
+    # One answer ranks a short question alone, read in context and as its own part: one encoding serves all.
+    shared = FactIndex(kb.all_facts(), kb.terms_of_facts(), encoder)
+    index = shared.for_one_answer()
+    encoded = []
+    monkeypatch.setattr(encoder, "vector", lambda text, vector=encoder.vector: encoded.append(text) or vector(text))
+    first = index.rank("how often is the bag changed?", EVERYONE, {})
+    again = index.rank("how often is the bag changed?", EVERYONE, {"administration": 1.0})
+    index.rank("and for the 7-day bag?", EVERYONE, {})
+    assert encoded == ["how often is the bag changed?", "and for the 7-day bag?"]
+    shared.for_one_answer().rank("how often is the bag changed?", EVERYONE, {})  # the next message's answer
+    assert encoded[2:] == ["how often is the bag changed?"]
+    assert {m.fact.id: m.likeness for m in again} == {m.fact.id: m.likeness for m in first}

@@ -41,7 +41,8 @@ def test_tuning_brings_a_facts_questions_together_and_is_done_once_per_set_of_te
 
 
 def test_the_served_model_gives_the_tuned_tensorflow_models_vectors(built_knowledge):
-    """The ONNX export answers; the TensorFlow weights it was made from are the reference."""
+    """The ONNX export (8-bit weights) answers; the TensorFlow weights it was made from are the reference: each
+    vector points the same way within a cosine of 0.98."""
     import tensorflow as tf
     from transformers import AutoTokenizer, TFAutoModel
 
@@ -51,4 +52,6 @@ def test_the_served_model_gives_the_tuned_tensorflow_models_vectors(built_knowle
     hidden = TFAutoModel.from_pretrained(model_dir)(**tokens).last_hidden_state
     mask = tf.cast(tokens["attention_mask"][..., None], hidden.dtype)
     expected = tf.math.l2_normalize(tf.reduce_sum(hidden * mask, 1) / tf.reduce_sum(mask, 1), 1).numpy()
-    assert np.allclose(SentenceEncoder().vectors(sentences), expected, atol=1e-4)
+    served = SentenceEncoder().vectors(sentences)
+    assert np.allclose(np.linalg.norm(served, axis=1), 1.0, atol=1e-4)
+    assert (served * expected).sum(axis=1).min() >= 0.98

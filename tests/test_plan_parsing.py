@@ -47,6 +47,12 @@ def test_an_unambiguous_numeric_date_is_not_flagged():
     assert find_date("12/25/2026", TODAY, "MDY") == parsing.ParsedDate(dt.date(2026, 12, 25))
 
 
+def test_a_numeric_date_with_only_one_reading_is_read_so_whatever_the_clinic_convention():
+    # A UK caller's "C1D1 15/02/2027" at a US clinic: there is no month 15, so it is 15 February.
+    assert find_date("C1D1 15/02/2027", TODAY, "MDY") == parsing.ParsedDate(dt.date(2027, 2, 15))
+    assert find_date("12/25/2026", TODAY, "DMY") == parsing.ParsedDate(dt.date(2026, 12, 25))
+
+
 @pytest.mark.parametrize("text", ["31/02/2026", "02/30/2026", "2027-02-29", "13/13/2026"])
 def test_impossible_dates_are_refused_with_a_reason(text):
     with pytest.raises(PlanInputError, match="there is no day"):

@@ -207,6 +207,13 @@ TABLE = [
     ("im so confused, which dose is right?", set(), set(), set(), set()),
     ("i'm really confused - can't think", {"confusion"}, set(), set(), set()),
     ("I'm confused and dizzy", {"confusion"}, set(), set(), {"dizziness"}),
+    ("me and my wife are a bit confused.. she's got the pump at home. how many hours either side is it?", set(), set(),
+     set(), set()),
+    ("we're both really confused about the bag timing", set(), set(), set(), set()),
+    ("we are worried, he is confused and shaking", {"confusion"}, set(), set(), {"chills"}),
+    ("I don't have any headache, confusion or shaking. Why is the writing test needed?", set(), set(),
+     {"confusion", "chills", "headache"}, set()),  # the denial reaches every item of its list
+    ("I don't have a temperature, but I'm confused", {"confusion"}, set(), {"fever"}, set()),
     ("the consultant kept saying 'CRS' on the ward round. what is it?", set(), {"crs"}, set(), set()),
     # --- a condition's name as what was talked about is a topic; said of the patient, a report ---
     ("his consultant keeps talking about CRS. what is it?", set(), {"crs"}, set(), set()),

@@ -259,21 +259,13 @@ class Judge:
     def negated(self, start: int, end: int) -> bool:
         t = self.t
         lowest = max(t.clause[start], start - cues.NEGATION_REACH - 1)
-        for j in range(start - 1, lowest - 1, -1):
-            if t.lower[j] in cues.PERSON_PRONOUN_WORDS or t.lower[j] in cues.PERSON_NOUN_WORDS:
-                break  # a new subject: "no, I had a seizure"
-            if t.norm[j] in cues.NEGATION_SINK_NORMS:
-                break  # the negation belongs to "well": "not feeling well, confused"
-            if t.norm[j] in cues.NEGATION_NORMS:
-                after = t.norm[j + 1] if j + 1 < start else ""
-                if after in cues.PSEUDO_NEGATION_NEXT_NORMS and t.lower[j + 1] != "longer":
-                    continue
-                return True
-        # "no rash, swelling or wheezing": a list after a denial is denied item by item.
+        if self._denies_before(start, lowest):
+            return True
+        # "no rash, swelling or wheezing", "I don't have any headache, confusion or shaking": a list after a
+        # denial is denied item by item.
         before = t.clause[start] - 1
         if before > 0 and t.lower[before] == "," and not self.new_subject(before + 1, start):
-            listed_from = t.clause[before - 1]
-            if t.norm[listed_from] in cues.NEGATION_NORMS and before - listed_from <= 4:
+            if self._denies_before(before, max(t.clause[before - 1], before - cues.NEGATION_REACH - 1)):
                 return True
         # "fever: no", "seizures - none"
         k, n = end, len(t.lower)
@@ -281,6 +273,21 @@ class Judge:
             k += 1
         if k < n and t.norm[k] in cues.POST_NEGATION_NORMS:
             return k + 1 >= n or t.punct[k + 1]
+        return False
+
+    def _denies_before(self, start: int, lowest: int) -> bool:
+        """A negation between `lowest` and `start` that is about what follows it."""
+        t = self.t
+        for j in range(start - 1, lowest - 1, -1):
+            if t.lower[j] in cues.PERSON_PRONOUN_WORDS or t.lower[j] in cues.PERSON_NOUN_WORDS:
+                return False  # a new subject: "no, I had a seizure"
+            if t.norm[j] in cues.NEGATION_SINK_NORMS:
+                return False  # the negation belongs to "well": "not feeling well, confused"
+            if t.norm[j] in cues.NEGATION_NORMS:
+                after = t.norm[j + 1] if j + 1 < start else ""
+                if after in cues.PSEUDO_NEGATION_NEXT_NORMS and t.lower[j + 1] != "longer":
+                    continue
+                return True
         return False
 
     def new_subject(self, start: int, end: int) -> bool:
