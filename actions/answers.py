@@ -35,13 +35,18 @@ PLAN_FACTS_INTENT = "inform_plan_facts"
 DOSE_INTENTS = ("ask_dosing", "ask_plan_dose", "ask_plan_step_up")
 
 
+def _stated_weight(text: str) -> Optional[float]:
+    """The weight the text states, or None; an unusable one ("-5 kg") is for the plan form to explain."""
+    try:
+        return parsing.find_weight_kg(text)
+    except parsing.PlanInputError:
+        return None
+
+
 def with_size_threshold(text: str, indication: Optional[str]) -> str:
     """"pt 31 kg restarting after G3 TLS": a weight under the body-surface-area threshold is matched as
     "under 45 kg" too, the words the facts are written in, not each weight."""
-    try:
-        weight = parsing.find_weight_kg(text)
-    except parsing.PlanInputError:
-        return text
+    weight = _stated_weight(text)
     threshold = load_regimen(indication or indications()[0]).bsa_threshold_kg
     return f"{text} (under {format_dose(threshold)} kg)" if weight is not None and weight < threshold else text
 
@@ -52,14 +57,8 @@ def general_follow_up(text: str, tracker) -> bool:
     return (tracker.get_slot("plan_start") is None and tracker.get_slot("last_topic") is not None
             and text.rstrip().endswith("?") and (parsing.asks_about_another_cycle(text)
                                                  or bool(parsing.WEIGHT_THRESHOLD.search(text))
-                                                 or _only_a_weight(text)))
-
-
-def _only_a_weight(text: str) -> bool:
-    try:
-        return len(text.split()) <= FOLLOW_UP_WORDS and parsing.find_weight_kg(text) is not None
-    except parsing.PlanInputError:
-        return False
+                                                 or (len(text.split()) <= FOLLOW_UP_WORDS
+                                                     and _stated_weight(text) is not None)))
 
 
 def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tuple[str, Dict[str, float]]]:

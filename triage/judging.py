@@ -258,14 +258,13 @@ class Judge:
 
     def negated(self, start: int, end: int) -> bool:
         t = self.t
-        lowest = max(t.clause[start], start - cues.NEGATION_REACH - 1)
-        if self._denies_before(start, lowest):
+        if self._denies_before(start, t.clause[start]):
             return True
         # "no rash, swelling or wheezing", "I don't have any headache, confusion or shaking": a list after a
         # denial is denied item by item.
         before = t.clause[start] - 1
         if before > 0 and t.lower[before] == "," and not self.new_subject(before + 1, start):
-            if self._denies_before(before, max(t.clause[before - 1], before - cues.NEGATION_REACH - 1)):
+            if self._denies_before(before, t.clause[before - 1]):
                 return True
         # "fever: no", "seizures - none"
         k, n = end, len(t.lower)
@@ -275,10 +274,10 @@ class Judge:
             return k + 1 >= n or t.punct[k + 1]
         return False
 
-    def _denies_before(self, start: int, lowest: int) -> bool:
-        """A negation between `lowest` and `start` that is about what follows it."""
+    def _denies_before(self, start: int, clause_start: int) -> bool:
+        """A negation in the few words before `start`, within its clause, that is about what follows it."""
         t = self.t
-        for j in range(start - 1, lowest - 1, -1):
+        for j in range(start - 1, max(clause_start, start - cues.NEGATION_REACH - 1) - 1, -1):
             if t.lower[j] in cues.PERSON_PRONOUN_WORDS or t.lower[j] in cues.PERSON_NOUN_WORDS:
                 return False  # a new subject: "no, I had a seizure"
             if t.norm[j] in cues.NEGATION_SINK_NORMS:
