@@ -54,11 +54,13 @@ def with_size_threshold(text: str, indication: Optional[str]) -> str:
 def general_follow_up(text: str, tracker) -> bool:
     """"And in cycle 2?", "and <45kg?" or "pt is 40 kg?" after a general answer, with no plan of one's own
     begun: the same general question for another cycle or size, not a plan fact told."""
-    return (tracker.get_slot("plan_start") is None and tracker.get_slot("last_topic") is not None
-            and text.rstrip().endswith("?") and (parsing.asks_about_another_cycle(text)
-                                                 or bool(parsing.WEIGHT_THRESHOLD.search(text))
-                                                 or (len(text.split()) <= FOLLOW_UP_WORDS
-                                                     and _stated_weight(text) is not None)))
+    if tracker.get_slot("plan_start") is not None or tracker.get_slot("last_topic") is None:
+        return False
+    # "pt is 31kg" after the restart dose: a size alone, asked or not, is the same question for that size.
+    if len(text.split()) <= FOLLOW_UP_WORDS and _stated_weight(text) is not None:
+        return True
+    return text.rstrip().endswith("?") and (parsing.asks_about_another_cycle(text)
+                                            or bool(parsing.WEIGHT_THRESHOLD.search(text)))
 
 
 def cycle_doses_text(text: str, intent: str, indication, tracker) -> Optional[Tuple[str, Dict[str, float]]]:

@@ -307,10 +307,16 @@ NAMES_A_DAY = re.compile(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomor
                          r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d{1,2}\b|day\s+\d+)", re.I)
 
 
+# "what's the pre-med they give her before it starts?" asks which medicine, not on what day.
+ASKS_MEDICINE = re.compile(r"\b(?:what|which|whats|what's)(?: is| are)?(?: the)? (?:pre-?med\w*|steroids?|medicines?|"
+                           r"meds|drugs?|tablets?)\b", re.I)
+
+
 def asks_amount_not_date(text: str) -> bool:
-    """Whether a schedule question asks how much or how long, and not when."""
+    """Whether a schedule question asks how much, how long or which medicine, and not when."""
     asked = statement_and_question(text).asked or text
-    amount = ASKS_AMOUNT.search(asked) or (ASKS_DOSE.search(asked) and not NAMES_A_DAY.search(asked))
+    amount = ASKS_AMOUNT.search(asked) or ASKS_MEDICINE.search(asked) or (
+        ASKS_DOSE.search(asked) and not NAMES_A_DAY.search(asked))
     return bool(amount) and not asks_a_date(asked)
 
 

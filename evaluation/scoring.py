@@ -14,8 +14,8 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 # the same time; nothing has been tuned on them.
 DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml", "dev_g.yml",
             "dev_plan_b.yml", "dev_h.yml", "dev_i.yml", "dev_j.yml", "final_g.yml", "final_h_a.yml", "final_h_b.yml",
-            "final_i_a.yml", "final_i_b.yml", "final_j_a.yml", "final_j_b.yml")
-FINAL_SETS = ("final_k_a.yml", "final_k_b.yml")
+            "final_i_a.yml", "final_i_b.yml", "final_j_a.yml", "final_j_b.yml", "final_k_a.yml", "final_k_b.yml")
+FINAL_SETS = ("final_l_a.yml", "final_l_b.yml")
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")
 DECLINED = re.compile(r"\b(?:don't|do not|doesn't|does not) cover\b", re.IGNORECASE)

@@ -296,7 +296,7 @@ def test_a_subject_asked_about_next_to_what_is_put_aside_is_still_declined():
     assert "My documents don't cover ibuprofen" in text
 
 
-@pytest.mark.parametrize("text", ["and <45kg?", "pt is 40 kg?"])
+@pytest.mark.parametrize("text", ["and <45kg?", "pt is 40 kg?", "pt is 31kg"])
 def test_a_weight_threshold_after_a_dose_answer_is_a_general_follow_up_not_a_weight(text):
     tracker = tracker_for(text, "inform_plan_facts", ranking=ranked(("inform_plan_facts", 0.6)),
                           slots={"last_topic": "dosing", "indication": "relapsed-refractory",

@@ -91,6 +91,15 @@ def test_a_general_question_with_a_start_told_stays_general_when_it_asks_how_lon
     assert states_own_plan(asked, tracker_for(asked, "ask_premedication")) is None
 
 
+def test_a_general_question_with_a_start_told_stays_general_when_it_asks_which_medicine():
+    from actions.plan_form import states_own_plan
+
+    asked = "my wife's starting blina next tuesday, what's the pre-med they give her before it starts?"
+    assert states_own_plan(asked, tracker_for(asked, "ask_premedication")) is None
+    when = "my wife's starting blina next tuesday, when does she get the pre-med?"
+    assert states_own_plan(when, tracker_for(when, "ask_premedication"))[0] == "ask_plan_premedication"
+
+
 def test_an_ambiguous_date_is_read_the_clinics_way_and_said_back():
     tracker = tracker_for("07/12/2026", "inform_plan_facts", active_loop="plan_form",
                           slots={"requested_slot": "plan_start"})

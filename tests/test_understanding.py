@@ -11,16 +11,16 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured: dev 95 / 94 / 94 / 86 / 98 / 88 / 98 % (answerable, follow-ups, uncovered, red flag, not a report,
-# plan, small talk), final_k_a 90 / 73 / 93 / 80 / 100 / 88 / 75 %, final_k_b 98 / 92 / 96 / 80 / 90 / 100 / 75 %.
-# The final sets are small (134 cases each), so their floors sit a case or two under.
+# Measured: dev 95 / 94 / 94 / 86 / 98 / 88 / 96 % (answerable, follow-ups, uncovered, red flag, not a report,
+# plan, small talk), final_l_a 97 / 88 / 85 / 50 / 80 / 75 / 100 %, final_l_b 95 / 85 / 96 / 80 / 100 / 88 / 75 %.
+# The final sets are small (144 and 143 cases), so their floors sit a case or two under.
 FLOORS = {
     "dev": {"answerable": 0.94, "followup": 0.92, "uncovered": 0.92, "red_flag": 0.84, "not_red_flag": 0.96,
             "plan": 0.86, "small_talk": 0.95},
-    "final_k_a": {"answerable": 0.86, "followup": 0.65, "uncovered": 0.85, "red_flag": 0.70, "not_red_flag": 0.80,
+    "final_l_a": {"answerable": 0.93, "followup": 0.83, "uncovered": 0.77, "red_flag": 0.40, "not_red_flag": 0.70,
+                  "plan": 0.62, "small_talk": 0.50},
+    "final_l_b": {"answerable": 0.91, "followup": 0.80, "uncovered": 0.88, "red_flag": 0.70, "not_red_flag": 0.80,
                   "plan": 0.75, "small_talk": 0.50},
-    "final_k_b": {"answerable": 0.95, "followup": 0.84, "uncovered": 0.89, "red_flag": 0.70, "not_red_flag": 0.80,
-                  "plan": 0.87, "small_talk": 0.50},
 }
 
 
