@@ -187,7 +187,7 @@ class ActionAnswerQuestion(SafeAction):
                 label = kb.indication_label(indication) if indication else "your answer"
                 dispatcher.utter_message(text=render_text("indication_noted.j2", label=label))
                 return plan_fact_events(tracker, {"indication": indication})
-            text = tracker.get_slot("last_question") or ""
+            text = tracker.get_slot("last_question") or "/"  # no words kept: the topic's answer, as its button gives
             text = for_indication(kb, text, indication) if indication else text
             belief = {last_topic: 1.0}
         elif intent.startswith(PLAN_PREFIX):

@@ -73,12 +73,21 @@ def _ordered(facts: List[Fact], audience: str) -> List[Fact]:
     return facts
 
 
-def _by_indication_summary(kb: KnowledgeBase, topic: str, audience: str, outro: Optional[str] = None) -> Answer:
+def _summary_choices(kb: KnowledgeBase, topic: str, audience: str, ranked: Sequence[Fact] = ()) -> List[dict]:
+    """Each type of ALL with the fact of that type that best answers the question (`ranked`, best first),
+    or else the type's first fact of the topic."""
     choices = []
     for indication, label in kb.indications().items():
         specific = [f for f in _ordered(kb.facts(topic, audience, indication), audience) if f.indication == indication]
         if specific:
-            choices.append({"indication": indication, "label": label, "fact": specific[0]})
+            fact = next((f for f in ranked if f in specific), specific[0])
+            choices.append({"indication": indication, "label": label, "fact": fact})
+    return choices
+
+
+def _by_indication_summary(kb: KnowledgeBase, topic: str, audience: str, outro: Optional[str] = None,
+                           choices: Optional[List[dict]] = None) -> Answer:
+    choices = _summary_choices(kb, topic, audience) if choices is None else choices
     if not choices:
         return compose_facts(_ordered(kb.facts(topic, audience), audience))
     sources = _sources(choice["fact"] for choice in choices)
@@ -418,8 +427,9 @@ def answer_question(kb: KnowledgeBase, index: FactIndex, question: Question, cli
     if topic.by_indication and question.indication is None and any(
             match.fact.indication is not None for match in answered[:2]
             if match.fact.topic == best.fact.topic and best.score - match.score <= TIE):
-        summary = _by_indication_summary(kb, topic.id, question.audience, outro)
-        return Reply(summary, topic.id, [], _chain(question.text))
+        choices = _summary_choices(kb, topic.id, question.audience, [match.fact for match in answered])
+        summary = _by_indication_summary(kb, topic.id, question.audience, outro, choices)
+        return Reply(summary, topic.id, [choice["fact"].id for choice in choices], _chain(question.text))
     more = [f for f in kb.facts(topic.id, question.audience, question.indication) if f not in chosen]
     buttons = [{"title": "Tell me more", "payload": MORE_PAYLOAD}] if more else []
     answer = compose_facts(chosen, buttons=buttons, outro=outro)

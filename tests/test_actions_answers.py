@@ -426,3 +426,15 @@ def test_a_new_question_after_an_answer_is_not_read_with_it():
                                  "last_question": "is breastfeeding allowed during blincyto?"})
     lead = only_text(run_action(ActionAnswerQuestion(), tracker)[0]).split("\n\n")[0]
     assert "9 mcg" in lead and "breast" not in lead.lower()
+
+
+def test_an_answer_by_type_of_all_gives_each_type_the_fact_that_answers_the_question():
+    tracker = tracker_for("will she get that steroid again when the dose goes up on day 8 or just at the start?",
+                          "ask_premedication", entities=[entity("medicine", "steroid")],
+                          ranking=ranked(("ask_premedication", 0.83), ("ask_dose_modifications", 0.09)))
+    messages, events = run_action(ActionAnswerQuestion(), tracker)
+    relapsed = next(line for line in only_text(messages).splitlines() if line.startswith("- Relapsed"))
+    # Label facts, Pre-medication: dexamethasone 20 mg 1 hour before the cycle 1 day 8 step-up dose too.
+    assert "step-up dose on cycle 1 day 8" in relapsed
+    [given] = [e["value"] for e in events if e["name"] == "last_facts"]
+    assert "premedication-dexamethasone-label" in given  # a follow-up then asks for something new
