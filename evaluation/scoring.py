@@ -11,11 +11,13 @@ EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 # dev_d to dev_h, dev_j, final_g.yml, final_h_a.yml and final_h_b.yml were final sets until each had been run and
 # reported; since then they are tuned on. dev_plan_b.yml and dev_i.yml were written blind and tuned on from their first
 # run; so were final_i_a.yml to final_j_b.yml. final_k_a.yml and final_k_b.yml were written blind by two writers at
-# the same time; nothing has been tuned on them.
+# the same time and were tuned on from the stop after; so were final_l_a.yml and final_l_b.yml. final_m_a.yml and
+# final_m_b.yml were written blind by two writers at the same time; nothing has been tuned on them.
 DEV_SETS = ("dev_a.yml", "dev_b.yml", "dev_plan.yml", "dev_c.yml", "dev_d.yml", "dev_e.yml", "dev_f.yml", "dev_g.yml",
             "dev_plan_b.yml", "dev_h.yml", "dev_i.yml", "dev_j.yml", "final_g.yml", "final_h_a.yml", "final_h_b.yml",
-            "final_i_a.yml", "final_i_b.yml", "final_j_a.yml", "final_j_b.yml", "final_k_a.yml", "final_k_b.yml")
-FINAL_SETS = ("final_l_a.yml", "final_l_b.yml")
+            "final_i_a.yml", "final_i_b.yml", "final_j_a.yml", "final_j_b.yml", "final_k_a.yml", "final_k_b.yml",
+            "final_l_a.yml", "final_l_b.yml")
+FINAL_SETS = ("final_m_a.yml", "final_m_b.yml")
 
 CATEGORIES = ("answerable", "followup", "uncovered", "red_flag", "not_red_flag", "plan", "small_talk")
 DECLINED = re.compile(r"\b(?:don't|do not|doesn't|does not) cover\b", re.IGNORECASE)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from knowledge.matching import FactIndex, Match
 from knowledge.store import AUDIENCE_SEES, Fact, KnowledgeBase
@@ -142,6 +143,7 @@ class Question:
     previous_topic: Optional[str] = None
     previous_facts: Sequence[str] = ()  # the facts that answered it
     for_indication: bool = False  # the question is asked again for the indication just named ("and for MRD?")
+    asked: Optional[str] = None  # a follow-up's own words, when it is read with the question before it
 
     def in_context(self, anyway: bool = False) -> "Question":
         """A follow-up read with the question before it: its words added, its topic believed more."""
@@ -149,7 +151,8 @@ class Question:
             return self
         belief = {topic: FOLLOW_UP_SHARE * value for topic, value in self.topic_belief.items()}
         belief[self.previous_topic] = belief.get(self.previous_topic, 0.0) + (1 - FOLLOW_UP_SHARE)
-        return replace(self, text=f"{self.text} {self.previous}", topic_belief=belief, previous=None)
+        return replace(self, text=f"{self.text} {self.previous}", topic_belief=belief, previous=None,
+                       asked=self.text)
 
 
 FOLLOW_UP = re.compile(r"^\W*(?:and|what about|how about|also|same|or|but|so|then|for how long|how long for|"
@@ -166,6 +169,10 @@ CONTEXT_WORDS = 15  # a question this short may lean on the one before it when t
 FOLLOW_UP_SHARE = 0.5  # how much of a follow-up's topic belief is its own; the rest goes to the previous topic
 PART_BELIEF_SHARE = 0.5  # "emetogenic risk? extravasation category?": each part's own words pick its fact
 REPEAT_SHARE = 0.9  # a follow-up asks for something new: the facts just given count for this share of their score
+# "hepatic?" after the renal answer: the context finds the neighbours, the follow-up's own words choose among them.
+SHORTLIST_SHARE = 0.5  # a neighbour scores at least this share of the best, read in context (measured on dev)
+SHORTLIST = 4
+OWN_WORDS_WEIGHT = 0.8  # how much the likeness of the follow-up's own words adds to a neighbour's score
 AMOUNT = re.compile(r"(?:\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                     r"fourteen|fifteen|twenty)\s*(?:days?|d|weeks?|wks?|hours?|hrs?|h|months?|kg|kilos?)\b|[<>]\s*\d"
                     r"|\b(?:gr(?:ade)?|g)\s*[1-4]\b)", re.I)  # "and gr4?": the same toxicity row, another grade
@@ -301,7 +308,32 @@ def _answer_part(kb, index, question: Question, part: str, visible,
     # Named as not covered, or classified so: only a fact very like the question still answers it.
     if (subjects or question.looks_uncovered) and best.likeness < PARTIAL_LIKENESS:
         return [], subjects
-    return _chosen(matches), subjects
+    return _chosen(_by_own_words(index, question, matches, visible)), subjects
+
+
+STEM = 5  # "tapered" is "taper", "dexamethasone" is "dex": words are alike when they open alike
+
+
+def _told_in(text: str, answer: str) -> bool:
+    """Whether the answer already speaks of most of the text's own words; True when it has none of its own."""
+    own = [w for w in WORD.findall(text.casefold()) if len(w) > 2 and w not in STOP_WORDS]
+    said = {w[:STEM] for w in WORD.findall(answer.casefold())}
+    return 2 * sum(any(s.startswith(w[:STEM]) for s in said) for w in own) >= len(own)
+
+
+def _by_own_words(index, question: Question, matches: List[Match], visible) -> List[Match]:
+    """A follow-up read in context: the facts its context finds nearly as well are reordered by how like
+    the follow-up's own words they are ("NICE ref?" after the ICD-10 code asks for the protocol's TA)."""
+    head = matches[0].fact
+    if not question.asked or _told_in(question.asked, head.answer):
+        return matches  # "premed on restart?" after the neurotoxicity row asks about what that row says
+    near = [m for m in matches[:SHORTLIST] if m.score >= SHORTLIST_SHARE * matches[0].score]
+    if len(near) < 2:
+        return matches
+    own = {m.fact.id: m.likeness for m in index.rank(question.asked, visible, {}, question.terms,
+                                                       question.indication)}
+    near.sort(key=lambda m: -(m.score + OWN_WORDS_WEIGHT * own.get(m.fact.id, 0.0)))
+    return near + matches[len(near):]
 
 
 def for_indication(kb: KnowledgeBase, text: str, indication: str) -> str:

@@ -191,6 +191,28 @@ def test_a_follow_up_naming_a_term_of_the_fact_just_given_is_answered_from_that_
     assert "dexamethasone 24 mg" in text.split("\n\n")[0]  # protocol toxicity table, neurological grade 3
 
 
+@pytest.mark.parametrize("text, last_question, last_topic, last_fact, expected", [
+    # Protocol, Hepatic impairment: severe liver impairment has not been studied.
+    ("hepatic?", "renal dose adj needed for blina?", "kidney_liver", "kidney-renal-impairment",
+     "severe liver impairment"),
+    # Protocol, Supportive medication: an H2 antagonist or a proton-pump inhibitor.
+    ("GI protection?", "emetic risk of the blina regimen", "nausea", "nausea-emetogenicity",
+     "proton-pump inhibitor"),
+    # Protocol, toxicity table: neurological grade 3 restarts with dexamethasone 24 mg; the row speaks of restarts.
+    ("premed on restart?", "G3 neurotox on blina - management?", "dose_modifications",
+     "dose-modifications-neurological",
+     "dexamethasone 24 mg"),
+])
+def test_a_follow_up_is_answered_by_the_neighbour_its_own_words_name(text, last_question, last_topic, last_fact,
+                                                                     expected):
+    tracker = tracker_for(text, "nlu_fallback", ranking=ranked(("nlu_fallback", 0.3), ("ask_small_talk", 0.2)),
+                          slots={"last_topic": last_topic, "last_facts": [last_fact],
+                                 "last_question": last_question},
+                          metadata={"audience": "staff"})
+    text = only_text(run_action(ActionAnswerQuestion(), tracker)[0])
+    assert expected in text.split("\n\n")[0]
+
+
 def test_another_grade_of_the_toxicity_just_given_is_answered_from_that_row():
     tracker = tracker_for("and gr4?", "nlu_fallback", ranking=ranked(("nlu_fallback", 0.3), ("ask_small_talk", 0.2)),
                           slots={"last_topic": "dose_modifications", "last_facts": ["dose-modifications-elevated-lfts"],

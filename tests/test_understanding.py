@@ -11,15 +11,15 @@ from evaluation.scoring import (CATEGORIES, DEV_SETS, EVAL_DIR, FINAL_SETS, Repl
 from tests.conftest import ROOT
 
 # A little under what `make eval` measured (README, "Understanding"); a drop below one is a regression.
-# Measured: dev 95 / 94 / 94 / 86 / 98 / 88 / 96 % (answerable, follow-ups, uncovered, red flag, not a report,
-# plan, small talk), final_l_a 97 / 86 / 85 / 50 / 80 / 75 / 100 %, final_l_b 95 / 88 / 96 / 80 / 100 / 88 / 75 %.
-# The final sets are small (144 and 143 cases), so their floors sit a case or two under.
+# Measured: dev 95 / 95 / 94 / 84 / 98 / 88 / 95 % (answerable, follow-ups, uncovered, red flag, not a report,
+# plan, small talk), final_m_a 91 / 95 / 85 / 70 / 100 / 100 / 75 %, final_m_b 89 / 92 / 100 / 100 / 90 / 88 / 75 %.
+# The final sets are small (138 cases each), so their floors sit a case or two under.
 FLOORS = {
-    "dev": {"answerable": 0.94, "followup": 0.92, "uncovered": 0.92, "red_flag": 0.84, "not_red_flag": 0.96,
-            "plan": 0.86, "small_talk": 0.95},
-    "final_l_a": {"answerable": 0.93, "followup": 0.83, "uncovered": 0.77, "red_flag": 0.40, "not_red_flag": 0.70,
-                  "plan": 0.62, "small_talk": 0.50},
-    "final_l_b": {"answerable": 0.91, "followup": 0.80, "uncovered": 0.88, "red_flag": 0.70, "not_red_flag": 0.80,
+    "dev": {"answerable": 0.94, "followup": 0.93, "uncovered": 0.92, "red_flag": 0.82, "not_red_flag": 0.96,
+            "plan": 0.86, "small_talk": 0.93},
+    "final_m_a": {"answerable": 0.87, "followup": 0.90, "uncovered": 0.77, "red_flag": 0.60, "not_red_flag": 0.90,
+                  "plan": 0.87, "small_talk": 0.50},
+    "final_m_b": {"answerable": 0.85, "followup": 0.87, "uncovered": 0.92, "red_flag": 0.90, "not_red_flag": 0.80,
                   "plan": 0.75, "small_talk": 0.50},
 }
 
